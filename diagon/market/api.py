@@ -14,6 +14,8 @@ relative to Sonnet, the effort's token factor and the task multiplier m.
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -108,8 +110,10 @@ class MarketAPI:
         if name not in TOOLS or handler is None:
             return {"error": f"unknown tool {name!r}; available: {', '.join(TOOLS)}"}
         try:
-            return handler(**(arguments or {}))
-        except (TypeError, ValueError, KeyError) as exc:
+            result = handler(**(arguments or {}))
+            json.dumps(result, allow_nan=False)  # e.g. 1e308 × 1e308 = inf: no JSON answer
+            return result
+        except (TypeError, ValueError, KeyError, ArithmeticError) as exc:
             return {"error": f"bad arguments for {name}: {exc}"}
 
     # -- helpers ----------------------------------------------------------------------

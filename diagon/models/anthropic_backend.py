@@ -22,6 +22,7 @@ from typing import Any
 
 from diagon.models.registry import model_backend, read_api_key, require_sdk
 from diagon.models.types import Message, ModelRequest, ModelResponse, ToolCall, Usage
+from diagon.models.validation import parse_tool_arguments
 
 #: Name of the forced tool carrying structured output.
 RESPOND_TOOL = "respond"
@@ -157,7 +158,9 @@ def parse_message(message: Any, structured: bool = False) -> ModelResponse:
             if structured and block.name == RESPOND_TOOL and answer is None:
                 answer = json.dumps(block.input, sort_keys=True)
             else:
-                calls.append(ToolCall(id=block.id, name=block.name, arguments=dict(block.input)))
+                # the SDK decoded the input with Python's lenient json: NaN must not pass
+                arguments = parse_tool_arguments(block.name, json.dumps(block.input))
+                calls.append(ToolCall(id=block.id, name=block.name, arguments=arguments))
     usage = message.usage
     input_tokens = (
         (usage.input_tokens or 0)

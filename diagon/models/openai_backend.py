@@ -16,6 +16,7 @@ from typing import Any, Literal
 from diagon.models.errors import ConfigurationError, InvalidOutput
 from diagon.models.registry import model_backend, read_api_key, require_sdk
 from diagon.models.types import Message, ModelRequest, ModelResponse, ToolCall, Usage
+from diagon.models.validation import parse_tool_arguments
 
 OPENROUTER_BASE_URL = "https://openrouter.ai/api/v1"
 
@@ -37,17 +38,6 @@ def _message_param(message: Message) -> dict[str, Any]:
             for call in message.tool_calls
         ]
     return param
-
-
-def parse_tool_arguments(name: str, raw: str | None) -> dict[str, Any]:
-    """Parse a tool call's JSON arguments; malformed ones raise :class:`InvalidOutput`."""
-    try:
-        value = json.loads(raw or "{}")
-    except ValueError as exc:
-        raise InvalidOutput(f"tool call '{name}' has malformed JSON arguments: {raw!r}") from exc
-    if not isinstance(value, dict):
-        raise InvalidOutput(f"tool call '{name}' arguments are not a JSON object: {raw!r}")
-    return value
 
 
 class OpenAIChatModel:

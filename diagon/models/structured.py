@@ -4,6 +4,9 @@
 before or after the object), coerces obvious type slips against the schema (``"0.4"`` for
 a number, ``"3"`` for an integer, ``"true"`` for a boolean, a single object where an array
 is expected) and then validates with :func:`~diagon.models.validation.schema_errors`.
+Numbers must be representable: ``NaN``/``Infinity`` literals, ``1e999`` and their string
+forms are invalid output (see :func:`~diagon.models.validation.loads_strict`), so they are
+retried and, if the model insists, end in the decision's documented fallback.
 
 :class:`SchemaValidatingModel` applies it to every reply of a request that carries a
 ``response_schema`` and replaces ``text`` with the canonical JSON of the parsed value, so
@@ -15,6 +18,7 @@ callers (and recordings) only ever see clean JSON. It raises
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -22,7 +26,7 @@ import msgspec
 
 from diagon.models.errors import InvalidOutput
 from diagon.models.types import ModelRequest, ModelResponse
-from diagon.models.validation import schema_errors
+from diagon.models.validation import loads_strict, schema_errors
 from diagon.models.wrapper import ModelWrapper
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
@@ -35,14 +39,18 @@ def extract_json(text: str) -> Any:
     start, end = text.find("{"), text.rfind("}")
     if 0 <= start < end:
         candidates.append(text[start : end + 1])
+    why = ""
     for candidate in candidates:
         if not candidate:
             continue
         try:
-            return json.loads(candidate)
-        except ValueError:
+            return loads_strict(candidate)
+        except ValueError as exc:
+            # name the first reason that is not plain syntax (NaN, an overflowing number)
+            if not why and not isinstance(exc, json.JSONDecodeError):
+                why = f" ({exc})"
             continue
-    raise InvalidOutput(f"output is not valid JSON: {text[:200]!r}")
+    raise InvalidOutput(f"output is not valid JSON{why}: {text[:200]!r}")
 
 
 def coerce(value: Any, schema: dict[str, Any]) -> Any:
@@ -52,6 +60,8 @@ def coerce(value: Any, schema: dict[str, Any]) -> Any:
     if isinstance(value, str) and ("number" in kinds or "integer" in kinds):
         try:
             number = float(value.strip().lstrip("$"))
+            if not math.isfinite(number):  # "NaN", "inf", "1e999" stay strings: rejected
+                return value
             if "integer" in kinds and number.is_integer():
                 return int(number)
             if "number" in kinds:

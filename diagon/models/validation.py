@@ -10,6 +10,7 @@ rejects valid output; it may accept output a full validator would reject.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,39 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
     "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
     "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
 }
+
+
+#: Integers longer than this (in digits) are no answer a decision can use, and beyond int64
+#: they are unrepresentable in the event log and tables.
+MAX_INT_DIGITS = 18
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (RFC 8259 has no NaN or Infinity)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} overflows a float")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"the integer {text[:40]}... has more than {MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def loads_strict(text: str | bytes) -> Any:
+    """``json.loads`` that accepts only standard JSON with representable numbers.
+
+    Python's ``json`` accepts the non-standard literals ``NaN``, ``Infinity`` and
+    ``-Infinity`` and turns ``1e999`` into ``inf``; a model (or a hostile server) can send
+    either, and a non-finite number cannot become micro-dollars or basis points. Raises
+    ``ValueError`` naming the number.
+    """
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_bounded_int)
 
 
 def schema_errors(value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
@@ -81,9 +115,9 @@ def schema_errors(value: Any, schema: dict[str, Any], path: str = "$") -> list[s
 def parse_json_output(text: str, schema: dict[str, Any] | None = None) -> Any:
     """Parse ``text`` as JSON and check it against ``schema``; raise :class:`InvalidOutput`."""
     try:
-        value = json.loads(text)
+        value = loads_strict(text)
     except ValueError as exc:
-        raise InvalidOutput(f"output is not valid JSON: {text[:200]!r}") from exc
+        raise InvalidOutput(f"output is not valid JSON ({exc}): {text[:200]!r}") from exc
     if schema is not None:
         errors = schema_errors(value, schema)
         if errors:
@@ -101,3 +135,15 @@ def json_validator(schema: dict[str, Any] | None = None) -> Callable[[ModelRespo
         parse_json_output(response.text, schema)
 
     return validate
+
+
+def parse_tool_arguments(name: str, raw: str | None) -> dict[str, Any]:
+    """Parse a tool call's JSON arguments; malformed or non-finite ones raise
+    :class:`InvalidOutput` (retried like any unusable answer)."""
+    try:
+        value = loads_strict(raw or "{}")
+    except ValueError as exc:
+        raise InvalidOutput(f"tool call '{name}' has malformed JSON arguments ({exc}): {raw!r}"[:500]) from exc
+    if not isinstance(value, dict):
+        raise InvalidOutput(f"tool call '{name}' arguments are not a JSON object: {raw!r}"[:500])
+    return value

@@ -11,18 +11,28 @@ task, exceed its balance or the bid limit, a winner must have bid. Such items ar
 dropped and named in the returned ``rejected`` list (the trader logs them in
 ``LLMCall.error``).
 
+Numbers: a bid price must be a finite positive number within the balance, a payment
+ratio ``rho`` a finite number in [0, 1] (a rho below the floor is raised to it by the
+market; a negative one, or one above 1, is no ratio). A bid breaking this is dropped; a
+payment breaking it is dropped and the market's neutral payment applies to that delivery.
+``NaN``/``Infinity`` never get this far: the JSON reader refuses them as invalid output
+(:func:`diagon.models.validation.loads_strict`), which is retried and then falls back.
+
 Fallbacks when no valid answer is obtained (documented, never a crash): no bids (belief
 and memory unchanged); reject every proposal; no plan (the arena's sonnet/medium default);
-a neutral payment half-way between the floor and 1; decline every autarky task.
+a neutral payment half-way between the floor and 1; decline every autarky task. An answer
+that passed the schema but cannot be read (an unexpected value in it) gets the same
+fallback, with the reason in ``LLMCall.error``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from diagon.config.schema import EFFORTS, TIERS, TraderConfig
-from diagon.money import BP_SCALE, ratio_to_bp, usd
+from diagon.money import BP_SCALE, ratio_to_bp, to_decimal, to_usd, usd
 from diagon.traders.base import (
     AcceptRequest,
     AutarkyChoice,
@@ -97,6 +107,16 @@ def accept_schema(cfg: TraderConfig, n: int, bounded: bool, listing_ids: Sequenc
     return _obj({"choices": _arr(item, bounded, max(1, n)), **_belief_memory(cfg, bounded)})
 
 
+def _finite(value: Any) -> bool:
+    """A real, finite JSON number (not a bool, NaN, ±Infinity or an int beyond float range)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def belief_and_memory(value: dict[str, Any], cfg: TraderConfig) -> tuple[str, dict[str, Any]]:
     """The rewritten belief and memory notes, truncated to their bounds."""
     notes = [str(n)[: cfg.memory_note_chars] for n in value.get("memory", [])][: cfg.memory_notes]
@@ -109,24 +129,28 @@ def parse_bids(value: dict[str, Any], request: BidRequest, own: set[int], cfg: T
     bids: list[Bid] = []
     rejected: list[str] = []
     for item in value.get("bids", []):
-        listing_id, price = int(item["listing_id"]), usd(item["price_usd"])
+        listing_id, raw = int(item["listing_id"]), item["price_usd"]
         why = None
-        if listing_id in own:
+        if not _finite(raw):
+            why = f"price {raw!r} is not a finite number"
+        elif listing_id in own:
             why = "own task"
         elif listing_id not in visible:
             why = "not a listing offered to this agent"
         elif any(b.listing_id == listing_id for b in bids):
             why = "duplicate bid"
-        elif price <= 0:
+        elif raw <= 0:
             why = "price must be positive"
-        elif price > request.me.balance:
+        elif to_decimal(raw) > to_usd(request.me.balance):  # compared before 1e308 meets micro-dollars
             why = f"price {item['price_usd']} USD above the balance"
+        elif usd(raw) <= 0:
+            why = "price must be positive"  # rounds to zero micro-dollars
         elif len(bids) >= request.rules.max_bids:
             why = f"more than {request.rules.max_bids} bids"
         if why:
             rejected.append(f"bid on listing {listing_id} rejected: {why}")
             continue
-        bids.append(Bid(listing_id, price, str(item["proposal"])[: cfg.proposal_chars]))
+        bids.append(Bid(listing_id, usd(raw), str(item["proposal"])[: cfg.proposal_chars]))
     return bids, rejected
 
 
@@ -171,7 +195,12 @@ def parse_payments(value: dict[str, Any], request: PayRequest) -> tuple[list[Pay
         if listing_id not in ids or any(p.listing_id == listing_id for p in out):
             rejected.append(f"payment for listing {listing_id} ignored: not a delivery to this agent or repeated")
             continue
-        out.append(Payment(listing_id, float(item["rho"]), str(item["reason"])[:400]))
+        rho = item["rho"]
+        if not (_finite(rho) and 0 <= rho <= 1):
+            rejected.append(f"payment for listing {listing_id} rejected: rho {rho!r} is not a ratio in [0, 1];"
+                            " the neutral fallback applies")
+            continue
+        out.append(Payment(listing_id, float(rho), str(item["reason"])[:400]))
     return out, rejected
 
 

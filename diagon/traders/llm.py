@@ -21,13 +21,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from diagon.config.schema import DiagonConfig
 from diagon.market.api import TOOLS, MarketAPI
-from diagon.models import CallRecord, Message, ModelRequest, ReplayMiss, ScriptExhausted, ToolSpec
+from diagon.models import (
+    CallRecord,
+    InvalidOutput,
+    Message,
+    ModelRequest,
+    ReplayMiss,
+    ScriptExhausted,
+    ToolSpec,
+)
+from diagon.models.validation import loads_strict
 from diagon.traders import decisions as d
 from diagon.traders.base import (
     AcceptDecision,
@@ -50,6 +59,7 @@ from diagon.traders.prompting import PromptBuilder
 from diagon.traders.registry import trader
 from diagon.traders.session import TraderSession
 
+_T = TypeVar("_T")
 MAX_TOOL_CALLS_PER_ROUND = 12  # tool calls answered per tool round; more are dropped
 TOOL_SPECS = tuple(ToolSpec(name=n, description=desc, parameters=params) for n, (desc, params) in TOOLS.items())
 
@@ -65,6 +75,18 @@ class _Outcome:
         self.value = value
         self.records = records
         self.error = error
+
+    def read(self, parse: Callable[[dict[str, Any]], _T]) -> _T | None:
+        """``parse(value)``, or None (the decision falls back) when there is no answer or the
+        answer cannot be read: a value the schema let through that the parser cannot use
+        (e.g. an unexpected type in a replayed or unvalidated reply) must not crash a round."""
+        if self.value is None:
+            return None
+        try:
+            return parse(self.value)
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            self.value, self.error = None, f"unreadable answer: {type(exc).__name__}: {exc}"[:500]
+            return None
 
     def usage(self, decision: str, model: str, notes: list[str]) -> Usage:
         """The decision's usage, its records as ``CallInfo``; ``notes`` go on the last call."""
@@ -119,7 +141,10 @@ class LLMTrader:
                         result = api.call(call.name, call.arguments)
                         messages.append(Message.tool_result(call.id, json.dumps(result, sort_keys=True), call.name))
                     continue
-                return _Outcome(json.loads(response.text), list(self._records), None)
+                value = loads_strict(response.text)
+                if not isinstance(value, dict):
+                    raise InvalidOutput(f"the answer is not a JSON object: {response.text[:200]!r}")
+                return _Outcome(value, list(self._records), None)
             raise AssertionError("unreachable: the last step offers no tools")
         except (ReplayMiss, ScriptExhausted):
             raise  # a replay that diverges, or a test script that ran out, must fail loudly
@@ -131,11 +156,12 @@ class LLMTrader:
         if outcome.value is None:
             notes.append(f"fallback: {fallback}")
             if not outcome.records:  # failed before any call was reported
-                notes.insert(0, outcome.error or "no model answer")
                 outcome.records.append(CallRecord(
                     model=self.model_id, response_model="", input_tokens=0, output_tokens=0, cost_micro=0,
                     latency_s=0.0, retries=0, finish_reason=None, error=None, metadata={},
                 ))
+            if outcome.records[-1].error is None:  # the call went through; say what failed after it
+                notes.insert(0, outcome.error or "no model answer")
         return outcome.usage(decision, self.model_id, notes)
 
     # -- decisions ----------------------------------------------------------------------
@@ -146,10 +172,11 @@ class LLMTrader:
         biddable = [x.listing_id for x in request.listings if x.listing_id not in own]
         schema = d.bid_schema(self.cfg.trader, request.rules.max_bids, self.bounded, biddable)
         out = await self._ask("bid", me, request.rules, self.prompts.bid(request, own), schema, request.listings, rng)
-        if out.value is None:
+        parsed = out.read(lambda v: (d.parse_bids(v, request, set(own), self.cfg.trader),
+                                     d.belief_and_memory(v, self.cfg.trader)))
+        if parsed is None:
             return BidDecision([], me.belief, dict(me.memory), self._usage("bid", out, "no bids; belief kept", []))
-        bids, rejected = d.parse_bids(out.value, request, set(own), self.cfg.trader)
-        belief, memory = d.belief_and_memory(out.value, self.cfg.trader)
+        (bids, rejected), (belief, memory) = parsed
         return BidDecision(bids, belief, memory, self._usage("bid", out, "", rejected))
 
     async def select(self, request: SelectRequest, rng: np.random.Generator) -> SelectDecision:
@@ -158,28 +185,31 @@ class LLMTrader:
         bidders = [p.bidder for _, props in request.proposals for p in props]
         schema = d.select_schema(n, self.bounded, _ids(listings), bidders)
         out = await self._ask("select", request.me, request.rules, self.prompts.select(request), schema, listings, rng)
-        if out.value is None:
+        parsed = out.read(lambda v: d.parse_selections(v, request))
+        if parsed is None:
             return SelectDecision(d.reject_all(request, "no valid model answer"),
                                   self._usage("select", out, "all proposals rejected", []))
-        selections, rejected = d.parse_selections(out.value, request)
+        selections, rejected = parsed
         return SelectDecision(selections, self._usage("select", out, "", rejected))
 
     async def plan(self, request: PlanRequest, rng: np.random.Generator) -> PlanDecision:
         listings = [c.listing for c in request.contracts]
         out = await self._ask("plan", request.me, request.rules, self.prompts.plan(request),
                               d.plan_schema(len(listings), self.bounded, _ids(listings)), listings, rng)
-        if out.value is None:
+        parsed = out.read(lambda v: d.parse_plans(v, request))
+        if parsed is None:
             return PlanDecision([], self._usage("plan", out, "default plan (sonnet, medium)", []))
-        plans, rejected = d.parse_plans(out.value, request)
+        plans, rejected = parsed
         return PlanDecision(plans, self._usage("plan", out, "", rejected))
 
     async def pay(self, request: PayRequest, rng: np.random.Generator) -> PayDecision:
         listings = [x.listing for x in request.deliveries]
         out = await self._ask("pay", request.me, request.rules, self.prompts.pay(request),
                               d.pay_schema(len(listings), self.bounded, _ids(listings)), listings, rng)
-        if out.value is None:
+        parsed = out.read(lambda v: d.parse_payments(v, request))
+        if parsed is None:
             return PayDecision(d.neutral_payments(request), self._usage("pay", out, "neutral payment", []))
-        payments, rejected = d.parse_payments(out.value, request)
+        payments, rejected = parsed
         return PayDecision(payments, self._usage("pay", out, "", rejected))
 
     async def accept(self, request: AcceptRequest, rng: np.random.Generator) -> AcceptDecision:
@@ -187,11 +217,11 @@ class LLMTrader:
         out = await self._ask("accept", me, request.rules, self.prompts.accept(request),
                               d.accept_schema(self.cfg.trader, len(request.listings), self.bounded, _ids(request.listings)),
                               list(request.listings), rng)
-        if out.value is None:
+        parsed = out.read(lambda v: (d.parse_choices(v, request), d.belief_and_memory(v, self.cfg.trader)))
+        if parsed is None:
             return AcceptDecision(d.decline_all(request, "no valid model answer"), me.belief, dict(me.memory),
                                   self._usage("accept", out, "all tasks declined", []))
-        choices, rejected = d.parse_choices(out.value, request)
-        belief, memory = d.belief_and_memory(out.value, self.cfg.trader)
+        (choices, rejected), (belief, memory) = parsed
         return AcceptDecision(choices, belief, memory, self._usage("accept", out, "", rejected))
 
 
