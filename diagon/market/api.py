@@ -15,7 +15,6 @@ relative to Sonnet, the effort's token factor and the task multiplier m.
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable, Sequence
 from typing import Any
 

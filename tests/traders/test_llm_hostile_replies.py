@@ -13,12 +13,26 @@ import math
 import pytest
 
 from diagon.events import types as ev
-from diagon.models.loopback import LoopbackServer, anthropic_message, chat_completion, chat_tool_calls
+from diagon.models.loopback import (
+    LoopbackServer,
+    anthropic_message,
+    chat_completion,
+    chat_tool_calls,
+)
 from diagon.rundir.runjson import read_run_json
 from diagon.traders.fake_model import answer, decision_of
 from diagon.traders.prompting import parse_blocks
 
-from .helpers import agent_of, blocks, decision, has_tool_results, schema_of, user_text, valid_answer, valid_reply
+from .helpers import (
+    agent_of,
+    blocks,
+    decision,
+    has_tool_results,
+    schema_of,
+    user_text,
+    valid_answer,
+    valid_reply,
+)
 
 NAN, INF = float("nan"), float("inf")
 
@@ -83,10 +97,8 @@ def _bid_with(price_text: str):
     def respond(body):
         if decision(body) == "bid" and agent_of(body) == 0:
             listing = blocks(body)["listings"][0]["listing_id"]
-            return chat_completion(
-                '{"bids": [{"listing_id": %d, "price_usd": %s, "proposal": "p"}], "belief": "b", "memory": []}'
-                % (listing, price_text)
-            )
+            bid = f'{{"listing_id": {listing}, "price_usd": {price_text}, "proposal": "p"}}'
+            return chat_completion(f'{{"bids": [{bid}], "belief": "b", "memory": []}}')
         return valid_reply(body)
 
     return respond
@@ -119,7 +131,7 @@ def test_non_finite_tool_arguments_are_invalid_output(chat_server, llm_run) -> N
     def respond(body):
         if decision(body) == "bid" and not has_tool_results(body):
             listing = blocks(body)["listings"][0]["listing_id"]
-            return chat_tool_calls([("c1", "calculate_profit", '{"listing_id": %d, "price_usd": NaN}' % listing)])
+            return chat_tool_calls([("c1", "calculate_profit", f'{{"listing_id": {listing}, "price_usd": NaN}}')])
         return valid_reply(body)
 
     server = chat_server(respond)
