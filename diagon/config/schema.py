@@ -206,7 +206,7 @@ class ModelConfig:
     replay: str | None = None
     max_attempts: int = 5  # retries on timeouts, 408/429/5xx and invalid output
     backoff_s: float = 1.0  # first backoff; doubles per retry (seeded jitter)
-    timeout_s: float = 120.0  # per HTTP attempt
+    timeout_s: float = 120.0  # wall-clock limit of one HTTP attempt, connect to last byte
     temperature: float | None = None
     # offer the market API as function-calling tools (off for backends without tool use)
     tools: bool = True

@@ -12,6 +12,7 @@ from diagon.models.concurrency import DEFAULT_CONCURRENCY, ConcurrencyLimitedMod
 from diagon.models.cost import CallRecord, CostAccountingModel
 from diagon.models.errors import (
     BudgetExceeded,
+    CallTimeout,
     ConfigurationError,
     InvalidOutput,
     MissingCredentialsError,
@@ -68,6 +69,7 @@ __all__ = [
     "BudgetCappedModel",
     "BudgetExceeded",
     "CallRecord",
+    "CallTimeout",
     "CompatibleModel",
     "ConcurrencyLimitedModel",
     "ConfigurationError",

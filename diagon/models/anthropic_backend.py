@@ -11,6 +11,9 @@ forced to call it (``tool_choice={"type": "tool"}``); with other tools it must c
 JSON ``text`` (finish reason ``stop``), never as a tool call. This works on every Claude model
 with tool use, unlike native structured outputs.
 
+``timeout_s`` is a wall-clock deadline of one request, connect to last byte
+(:class:`~diagon.models.errors.CallTimeout`); the SDK's timeout alone bounds each read.
+
 ``seed`` is not supported by the API and is ignored; ``temperature`` is sent when set.
 Cache-creation and cache-read input tokens are counted as input tokens.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from diagon.models.deadline import within
 from diagon.models.registry import model_backend, read_api_key, require_sdk
 from diagon.models.types import Message, ModelRequest, ModelResponse, ToolCall, Usage
 from diagon.models.validation import parse_tool_arguments
@@ -91,6 +95,7 @@ class AnthropicModel:
             "timeout": timeout_s,
             "max_retries": max_retries,
         }
+        self.timeout_s = timeout_s
         self.default_max_tokens = default_max_tokens
         self._client: Any = None
         _ = self.client.messages  # import the SDK's lazy HTTP stack now, not in round 1
@@ -136,7 +141,8 @@ class AnthropicModel:
 
     async def generate(self, request: ModelRequest) -> ModelResponse:
         """Send ``request`` to the Messages endpoint and parse the reply."""
-        message = await self.client.messages.create(**self.request_params(request))
+        create = self.client.messages.create(**self.request_params(request))
+        message = await within(self.timeout_s, create, self.backend_name)
         return parse_message(message, structured=request.response_schema is not None)
 
     async def aclose(self) -> None:

@@ -49,6 +49,15 @@ class TransientModelError(ModelError):
     """A failure worth retrying (used by fakes and backends without an SDK error type)."""
 
 
+class CallTimeout(TransientModelError, TimeoutError):
+    """No complete reply within the backend's ``timeout_s`` of wall-clock time.
+
+    The SDKs' own timeouts bound each network read, so a server that drips one byte a
+    second never trips them; this deadline covers the whole request, connect to last byte.
+    Retryable, like any timeout.
+    """
+
+
 class InvalidOutput(ModelError):
     """The model's output is unusable: unparseable JSON, schema violation, bad tool args.
 

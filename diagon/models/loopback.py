@@ -22,9 +22,13 @@ from typing import Any
 
 @dataclass
 class Reply:
+    """A reply: status, JSON body, a delay before it, and ``drip_s`` > 0 to send the body
+    one byte every ``drip_s`` seconds (a server that is slow but never silent)."""
+
     status: int
     body: dict[str, Any]
     delay_s: float = 0.0
+    drip_s: float = 0.0
 
 
 Responder = Callable[[str, dict[str, Any]], Reply]
@@ -86,6 +90,7 @@ class LoopbackServer:
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -119,7 +124,13 @@ class LoopbackServer:
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
-                    self.wfile.write(payload)
+                    if not reply.drip_s:
+                        self.wfile.write(payload)
+                    for i in range(len(payload) if reply.drip_s else 0):
+                        self.wfile.write(payload[i : i + 1])
+                        self.wfile.flush()
+                        if server._stopping.wait(reply.drip_s):
+                            break  # shutting down: do not make shutdown wait for the drip
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeouts)
 
@@ -148,6 +159,7 @@ class LoopbackServer:
         return f"{self.url}/v1"
 
     def shutdown(self) -> None:
+        self._stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)

@@ -2,6 +2,8 @@
 
 All three use the official ``openai`` SDK (``AsyncOpenAI``), imported lazily. The SDK's own
 retries default to 0 here: retrying is :class:`~diagon.models.retry.RetryingModel`'s job.
+``timeout_s`` is a wall-clock deadline of one request, connect to last byte
+(:class:`~diagon.models.errors.CallTimeout`); the SDK's timeout alone bounds each read.
 
 Structured output: ``response_schema`` becomes ``response_format={"type": "json_schema",
 ...}`` (OpenAI, OpenRouter, vLLM, ...) or, with ``response_format="json_object"``,
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
+from diagon.models.deadline import within
 from diagon.models.errors import ConfigurationError, InvalidOutput
 from diagon.models.registry import model_backend, read_api_key, require_sdk
 from diagon.models.types import Message, ModelRequest, ModelResponse, ToolCall, Usage
@@ -68,6 +71,7 @@ class OpenAIChatModel:
             "max_retries": max_retries,
             "default_headers": default_headers,
         }
+        self.timeout_s = timeout_s
         self.max_tokens_param = max_tokens_param
         self.response_format = response_format
         self.strict_schema = strict_schema
@@ -136,7 +140,8 @@ class OpenAIChatModel:
         """
         params = self.request_params(request)
         wire = {name: params.pop(name) for name in ("tools", "response_format") if name in params}
-        completion = await self.client.chat.completions.create(**params, extra_body=wire or None)
+        create = self.client.chat.completions.create(**params, extra_body=wire or None)
+        completion = await within(self.timeout_s, create, self.backend_name)
         return parse_completion(completion)
 
     async def aclose(self) -> None:

@@ -96,6 +96,7 @@ def model_unavailable(exc: BaseException) -> bool:
     model is unreachable or unusable (connection refused or timed out, bad or missing key,
     unknown model, missing SDK), as opposed to an error about one request."""
     from diagon.models.errors import (
+        CallTimeout,
         ConfigurationError,
         MissingCredentialsError,
         MissingDependencyError,
@@ -111,7 +112,7 @@ def model_unavailable(exc: BaseException) -> bool:
         seen.add(id(e))
         if isinstance(e, MissingCredentialsError | MissingDependencyError | ConfigurationError | UnknownBackendError):
             return True
-        if isinstance(e, ConnectionError):
+        if isinstance(e, ConnectionError | CallTimeout):  # CallTimeout: as the SDKs' APITimeoutError
             return True
         for name in ("openai", "anthropic"):
             sdk = sys.modules.get(name)
