@@ -295,6 +295,8 @@ class MarketRun:
             counts = write_tables(self.run_dir)
         except Exception as exc:  # tables are derived data; never lose the run over them
             counts = {"tables_error": str(exc)}
+            if status == "completed":  # ... but a run without its tables is not completed
+                status, error = "failed", f"tables could not be written: {type(exc).__name__}: {exc}"
         close = getattr(self.worker, "close", None)
         if close is not None:  # e.g. the execution cache flushes its hit/miss counts
             close()
@@ -327,5 +329,7 @@ def execute_run(
                 f" with `diagon resume {run_dir}`"
             ) from exc
         raise
-    run.finish("completed")
+    data = run.finish("completed")
+    if data["status"] != "completed":
+        raise RunError(f"{run_dir}: {data.get('error')}; events.jsonl is complete")
     return run

@@ -182,6 +182,8 @@ class LLMCall(Event, frozen=True, kw_only=True):
     latency_s: float
     retries: int
     error: str | None
+    # the server's reported usage was corrected before it was charged (diagon.models.usage)
+    fault: str | None = None
 
 
 class AgentDeactivated(Event, frozen=True, kw_only=True):

@@ -100,6 +100,7 @@ class RoundContext:
                 latency_s=call.latency_s,
                 retries=call.retries,
                 error=call.error,
+                fault=call.fault,
             )
         if usage.records:
             usage = Usage(usage.tokens_in, usage.tokens_out, usage.calls)

@@ -25,7 +25,8 @@ from typing import Any
 
 from diagon.models.deadline import within
 from diagon.models.registry import model_backend, read_api_key, require_sdk
-from diagon.models.types import Message, ModelRequest, ModelResponse, ToolCall, Usage
+from diagon.models.types import Message, ModelRequest, ModelResponse, ToolCall
+from diagon.models.usage import reported_usage
 from diagon.models.validation import parse_tool_arguments
 
 #: Name of the forced tool carrying structured output.
@@ -143,7 +144,7 @@ class AnthropicModel:
         """Send ``request`` to the Messages endpoint and parse the reply."""
         create = self.client.messages.create(**self.request_params(request))
         message = await within(self.timeout_s, create, self.backend_name)
-        return parse_message(message, structured=request.response_schema is not None)
+        return parse_message(message, structured=request.response_schema is not None, request=request)
 
     async def aclose(self) -> None:
         """Close the HTTP client."""
@@ -152,8 +153,9 @@ class AnthropicModel:
             self._client = None
 
 
-def parse_message(message: Any, structured: bool = False) -> ModelResponse:
-    """Turn an SDK ``Message`` into a :class:`ModelResponse`."""
+def parse_message(message: Any, structured: bool = False, request: ModelRequest | None = None) -> ModelResponse:
+    """Turn an SDK ``Message`` into a :class:`ModelResponse` (usage checked against
+    ``request``, see :mod:`diagon.models.usage`)."""
     texts: list[str] = []
     calls: list[ToolCall] = []
     answer: str | None = None
@@ -167,25 +169,24 @@ def parse_message(message: Any, structured: bool = False) -> ModelResponse:
                 # the SDK decoded the input with Python's lenient json: NaN must not pass
                 arguments = parse_tool_arguments(block.name, json.dumps(block.input))
                 calls.append(ToolCall(id=block.id, name=block.name, arguments=arguments))
-    usage = message.usage
-    input_tokens = (
-        (usage.input_tokens or 0)
-        + (getattr(usage, "cache_creation_input_tokens", 0) or 0)
-        + (getattr(usage, "cache_read_input_tokens", 0) or 0)
-    )
+    raw = message.usage
+    inputs = [getattr(raw, name, None) for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")]
+    usage, fault = reported_usage(inputs, getattr(raw, "output_tokens", None), request)
     reason = _FINISH.get(message.stop_reason or "end_turn", message.stop_reason)
     if answer is not None:
         # The structured answer replaces prose around it; other tool calls are dropped.
         return ModelResponse(
             text=answer,
-            usage=Usage(input_tokens=input_tokens, output_tokens=usage.output_tokens or 0),
+            usage=usage,
+            usage_fault=fault,
             finish_reason="stop" if reason == "tool_calls" else reason,
             model=message.model or "",
         )
     return ModelResponse(
         text="".join(texts),
         tool_calls=tuple(calls),
-        usage=Usage(input_tokens=input_tokens, output_tokens=usage.output_tokens or 0),
+        usage=usage,
+        usage_fault=fault,
         finish_reason=reason,
         model=message.model or "",
     )

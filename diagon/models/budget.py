@@ -9,7 +9,8 @@ import msgspec
 
 from diagon.models.errors import BudgetExceeded
 from diagon.models.pricing import Price, estimate_input_tokens, to_decimal, usd_to_micro
-from diagon.models.types import LanguageModel, ModelRequest, ModelResponse
+from diagon.models.types import LanguageModel, ModelRequest, ModelResponse, Usage
+from diagon.models.usage import clamp_to_budget, join_faults
 from diagon.models.wrapper import ModelWrapper
 
 
@@ -20,7 +21,8 @@ class BudgetCappedModel(ModelWrapper):
     the cap is the largest integer keeping it <= the budget (exact ``Decimal`` arithmetic).
     A smaller ``max_output_tokens`` already on the request is kept. If the input alone (or
     input plus ``min_output_tokens``) exceeds the budget, :class:`BudgetExceeded` is raised
-    before any model is called.
+    before any model is called. The usage a reply reports is charged at most ``attempts`` x
+    the budget (a server may report anything; :mod:`diagon.models.usage`).
     """
 
     def __init__(
@@ -62,6 +64,18 @@ class BudgetCappedModel(ModelWrapper):
         return cap
 
     async def generate(self, request: ModelRequest) -> ModelResponse:
-        """Call the inner model with the capped ``max_output_tokens``."""
+        """Call the inner model with the capped ``max_output_tokens``; the usage charged is
+        then clamped to the budget (:func:`~diagon.models.usage.clamp_to_budget`)."""
         capped = msgspec.structs.replace(request, max_output_tokens=self.output_cap(request))
-        return await self.inner.generate(capped)
+        budget_micro = usd_to_micro(self.budget_usd)
+        try:
+            response = await self.inner.generate(capped)
+        except Exception as exc:
+            billed = getattr(exc, "usage", None)  # rejected attempts are billed: clamp them too
+            if isinstance(billed, Usage):
+                exc.usage, _ = clamp_to_budget(billed, self.price, budget_micro, int(getattr(exc, "attempts", 1)))  # type: ignore[attr-defined]
+            raise
+        usage, fault = clamp_to_budget(response.usage, self.price, budget_micro, response.retries + 1)
+        if fault is None:
+            return response
+        return msgspec.structs.replace(response, usage=usage, usage_fault=join_faults(response.usage_fault, fault))

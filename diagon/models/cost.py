@@ -19,7 +19,8 @@ class CallRecord(msgspec.Struct, frozen=True, kw_only=True):
     """What the market needs to emit an ``LLMCall`` event and charge the agent.
 
     ``error`` is set (and the exception re-raised after reporting) when the call failed;
-    its tokens are then those billed for rejected attempts, if known.
+    its tokens are then those billed for rejected attempts, if known. ``fault`` is set
+    when the server's reported usage had to be corrected before it was charged.
     """
 
     model: str
@@ -32,6 +33,7 @@ class CallRecord(msgspec.Struct, frozen=True, kw_only=True):
     finish_reason: str | None
     error: str | None
     metadata: dict[str, MetaValue]
+    fault: str | None = None  # the reported usage was corrected (diagon.models.usage)
 
 
 Sink = Callable[[CallRecord], Awaitable[Any] | Any]
@@ -83,7 +85,7 @@ class CostAccountingModel(ModelWrapper):
         await self._report(
             request, price, response.usage, self.clock() - start,
             retries=response.retries, finish_reason=response.finish_reason,
-            error=None, response_model=response.model,
+            error=None, response_model=response.model, fault=response.usage_fault,
         )
         return response
 
@@ -98,6 +100,7 @@ class CostAccountingModel(ModelWrapper):
         finish_reason: str | None,
         error: str | None,
         response_model: str,
+        fault: str | None = None,
     ) -> None:
         cost = price.cost_micro(usage)
         self.total_cost_micro += cost
@@ -113,6 +116,7 @@ class CostAccountingModel(ModelWrapper):
             finish_reason=finish_reason,
             error=error,
             metadata=dict(request.metadata),
+            fault=fault,
         )
         if self.sink is not None:
             result = self.sink(record)

@@ -18,7 +18,8 @@ from typing import Any, Literal
 from diagon.models.deadline import within
 from diagon.models.errors import ConfigurationError, InvalidOutput
 from diagon.models.registry import model_backend, read_api_key, require_sdk
-from diagon.models.types import Message, ModelRequest, ModelResponse, ToolCall, Usage
+from diagon.models.types import Message, ModelRequest, ModelResponse, ToolCall
+from diagon.models.usage import reported_usage
 from diagon.models.validation import parse_tool_arguments
 
 OPENROUTER_BASE_URL = "https://openrouter.ai/api/v1"
@@ -142,7 +143,7 @@ class OpenAIChatModel:
         wire = {name: params.pop(name) for name in ("tools", "response_format") if name in params}
         create = self.client.chat.completions.create(**params, extra_body=wire or None)
         completion = await within(self.timeout_s, create, self.backend_name)
-        return parse_completion(completion)
+        return parse_completion(completion, request)
 
     async def aclose(self) -> None:
         """Close the HTTP client."""
@@ -151,8 +152,9 @@ class OpenAIChatModel:
             self._client = None
 
 
-def parse_completion(completion: Any) -> ModelResponse:
-    """Turn an SDK ``ChatCompletion`` into a :class:`ModelResponse`."""
+def parse_completion(completion: Any, request: ModelRequest | None = None) -> ModelResponse:
+    """Turn an SDK ``ChatCompletion`` into a :class:`ModelResponse` (usage checked against
+    ``request``, see :mod:`diagon.models.usage`)."""
     if not completion.choices:
         raise InvalidOutput("chat completion has no choices")
     choice = completion.choices[0]
@@ -166,15 +168,15 @@ def parse_completion(completion: Any) -> ModelResponse:
         for call in (message.tool_calls or ())
         if getattr(call, "function", None) is not None
     )
-    usage = completion.usage
+    usage, fault = reported_usage(
+        getattr(completion.usage, "prompt_tokens", None), getattr(completion.usage, "completion_tokens", None), request
+    )
     reason = choice.finish_reason or ("tool_calls" if calls else "stop")
     return ModelResponse(
         text=message.content or "",
         tool_calls=calls,
-        usage=Usage(
-            input_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-            output_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-        ),
+        usage=usage,
+        usage_fault=fault,
         finish_reason=_FINISH.get(reason, reason),
         model=completion.model or "",
     )

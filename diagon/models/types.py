@@ -131,7 +131,8 @@ class ModelResponse(msgspec.Struct, frozen=True, kw_only=True):
     ``content_filter`` where the provider's reason maps onto one, else the raw reason.
     ``model`` is the model id the provider reports. ``retries`` / ``last_error`` are filled
     in by :class:`~diagon.models.retry.RetryingModel`; ``usage`` then covers every attempt
-    that produced a billable answer.
+    that produced a billable answer. ``usage_fault`` says how the reported usage was
+    corrected (:mod:`diagon.models.usage`), when it had to be.
     """
 
     text: str = ""
@@ -141,6 +142,7 @@ class ModelResponse(msgspec.Struct, frozen=True, kw_only=True):
     model: str = ""
     retries: int = 0
     last_error: str | None = None
+    usage_fault: str | None = None
 
     def __post_init__(self) -> None:
         _freeze_sequence(self, "tool_calls")

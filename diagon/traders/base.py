@@ -118,6 +118,7 @@ class CallInfo:
     latency_s: float
     retries: int
     error: str | None  # failure, rejected parts of the answer, or the fallback used
+    fault: str | None = None  # the reported usage was corrected (diagon.models.usage)
 
 
 @dataclass(frozen=True)

@@ -91,14 +91,15 @@ class _Outcome:
     def usage(self, decision: str, model: str, notes: list[str]) -> Usage:
         """The decision's usage, its records as ``CallInfo``; ``notes`` go on the last call."""
         infos = [
-            CallInfo(decision, model, r.input_tokens, r.output_tokens, r.cost_micro, r.latency_s, r.retries, r.error)
+            CallInfo(decision, model, r.input_tokens, r.output_tokens, r.cost_micro, r.latency_s, r.retries, r.error,
+                     r.fault)
             for r in self.records
         ]
         if notes and infos:
             last = infos[-1]
             text = "; ".join(([last.error] if last.error else []) + notes)
             infos[-1] = CallInfo(last.decision, last.model, last.tokens_in, last.tokens_out, last.cost,
-                                 last.latency_s, last.retries, text[:2000])
+                                 last.latency_s, last.retries, text[:2000], last.fault)
         return Usage(sum(i.tokens_in for i in infos), sum(i.tokens_out for i in infos), len(infos), tuple(infos))
 
 
