@@ -29,7 +29,7 @@ from diagon.rundir.runjson import finalise, new_run_json, read_run_json, write_j
 from diagon.tasks.catalogue import Catalogue, catalogue_for
 from diagon.traders.base import Rules, Trader
 from diagon.traders.registry import create_trader
-from diagon.traders.session import TraderSession
+from diagon.traders.session import TooManyFallbacks, TraderSession
 from diagon.workers.base import Worker, WorkerUnavailable, create_worker
 
 RoundCallback = Callable[[int, MarketState], None]
@@ -276,6 +276,7 @@ class MarketRun:
         try:
             for round_ in range(first_round, self.cfg.rounds + 1):
                 await run_round(self._context(round_), phases)
+                self.trader_session.check_round(round_)  # an unreachable model fails here
                 self._end_round(round_)
                 if on_round is not None:
                     on_round(round_, self.state)
@@ -322,6 +323,11 @@ def execute_run(
     except BaseException as exc:
         run.writer.discard()
         run.finish("failed", f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, TooManyFallbacks):
+            raise RunError(
+                f"{exc}. {run_dir} keeps every completed round: fix the model and continue with"
+                f" `diagon resume {run_dir}`"
+            ) from exc
         if isinstance(exc, WorkerUnavailable):
             raise RunError(
                 f"{exc}. {run_dir} keeps every completed round and the cache every stored"

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -68,7 +69,8 @@ def _hydra_task(cfg_node) -> None:  # noqa: ANN001 - a DictConfig from Hydra
         run_dir = Path(HydraConfig.get().runtime.output_dir)
         run_with_progress(cfg, run_dir)
     except (ConfigError, RunError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        # one line, never wrapped; the message is text, not rich markup
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise SystemExit(2) from None
 
 

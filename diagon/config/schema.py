@@ -207,6 +207,10 @@ class ModelConfig:
     max_attempts: int = 5  # retries on timeouts, 408/429/5xx and invalid output
     backoff_s: float = 1.0  # first backoff; doubles per retry (seeded jitter)
     timeout_s: float = 120.0  # wall-clock limit of one HTTP attempt, connect to last byte
+    # a round in which more than this share of LLM-trader decisions fell back (the model
+    # call failed, or its answer was unusable) fails the run: an unreachable model must not
+    # yield a "completed" market of fallbacks. Checked per round; null = never.
+    max_fallback_share: float | None = 0.5
     temperature: float | None = None
     # offer the market API as function-calling tools (off for backends without tool use)
     tools: bool = True
@@ -217,6 +221,11 @@ class ModelConfig:
         _check(self.max_attempts >= 1, "model.max_attempts", "must be >= 1")
         _check(self.backoff_s >= 0, "model.backoff_s", "must be >= 0")
         _check(self.timeout_s > 0, "model.timeout_s", "must be > 0")
+        _check(
+            self.max_fallback_share is None or 0 <= self.max_fallback_share <= 1,
+            "model.max_fallback_share",
+            f"must be in [0, 1] or null, got {self.max_fallback_share!r}",
+        )
         _check(
             self.trader in (None, "llm", "scripted"),
             "model.trader",

@@ -47,6 +47,8 @@ class RunSummary:
     gini_final: float
     wealth_by_family: dict[str, tuple[int, int, int]]  # family -> (active agents, mean, total)
     cache_counts: dict[str, int] = field(default_factory=dict)  # hit|miss|write -> executions
+    # LLM traders: (decisions that fell back, decisions), as in diagon.analysis.llm; None without
+    llm_fallbacks: tuple[int, int] | None = None
 
     def rows(self) -> list[tuple[str, str]]:
         rows = [
@@ -67,6 +69,9 @@ class RunSummary:
             ("evolution", f"{self.deactivated} deactivated, {self.reproduced} reproduced"),
             ("wealth Gini (final)", f"{self.gini_final:.3f}"),
         ]
+        if self.llm_fallbacks is not None:
+            fell, total = self.llm_fallbacks
+            rows.append(("LLM decisions fell back", f"{fell} of {total} ({fell / total:.1%})" if total else "0 of 0"))
         if self.cache_counts:
             c = self.cache_counts
             rows.append(("execution cache", ", ".join(f"{c[k]} {k}" for k in ("hit", "miss", "write") if k in c)))
@@ -100,6 +105,9 @@ def summarise(run_dir: Path | str) -> RunSummary:
         labels.append("SYNTHETIC execution (quality sampled, no task executed)")
     if meta["synthetic"].get("scripted_traders"):
         labels.append("SCRIPTED traders (no LLM)")
+    fallbacks = _llm_fallbacks(run_dir)
+    if fallbacks is not None and fallbacks[0]:
+        labels.append(f"{fallbacks[0]} of {fallbacks[1]} LLM decisions FELL BACK (model call failed or answer unusable)")
     if cache_counts.get("hit"):
         labels.append(f"execution REPLAYED from the cache for {cache_counts['hit']} contracts")
     return RunSummary(
@@ -121,4 +129,16 @@ def summarise(run_dir: Path | str) -> RunSummary:
         gini_final=gini(final["balance"].to_numpy()),
         wealth_by_family=by_family,
         cache_counts=cache_counts,
+        llm_fallbacks=fallbacks,
     )
+
+
+def _llm_fallbacks(run_dir: Path) -> tuple[int, int] | None:
+    """(fallback decisions, decisions) by :func:`diagon.analysis.llm.decision_outcomes`."""
+    if not (run_dir / "tables" / "llm_calls.parquet").exists():
+        return None
+    from diagon.analysis.llm import decision_outcomes
+    from diagon.analysis.load import load_run
+
+    outcomes = decision_outcomes(load_run(run_dir))
+    return int((outcomes["outcome"] == "fallback").sum()), len(outcomes)

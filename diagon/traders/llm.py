@@ -110,6 +110,7 @@ class LLMTrader:
         self.agent_id = agent_id
         self.cfg = config
         self.model_id = session.model_id(family_name)
+        self.session = session
         self._records: list[CallRecord] = []
         self.model = session.model_for(family_name, self._records.append)
         self.prompts = PromptBuilder(config)
@@ -153,6 +154,8 @@ class LLMTrader:
             return _Outcome(None, list(self._records), f"{type(exc).__name__}: {exc}"[:500])
 
     def _usage(self, decision: str, outcome: _Outcome, fallback: str, rejected: list[str]) -> Usage:
+        last_error = outcome.records[-1].error if outcome.records else None
+        self.session.tally(outcome.value is None, last_error or outcome.error)
         notes = list(rejected)
         if outcome.value is None:
             notes.append(f"fallback: {fallback}")

@@ -49,6 +49,10 @@ class TraderSetupError(ValueError):
     """LLM traders cannot be set up (missing key, SDK or model id); the message says why."""
 
 
+class TooManyFallbacks(RuntimeError):
+    """More than ``model.max_fallback_share`` of a round's decisions fell back."""
+
+
 class TraderSession:
     """Shared model stack of one run (see the module docstring).
 
@@ -60,6 +64,9 @@ class TraderSession:
         self.cfg = cfg
         self.backend = backend
         self._core: LanguageModel | None = None
+        self._decisions = 0
+        self._fallbacks = 0
+        self._last_reason: str | None = None
 
     # -- checks -----------------------------------------------------------------------
     def model_id(self, family: str) -> str:
@@ -85,6 +92,33 @@ class TraderSession:
             check_credentials(self.cfg.model.backend, api_key_env=self.cfg.model.api_key_env)
         except ModelError as exc:
             raise TraderSetupError(f"{exc} (model={self.cfg.model.backend})") from exc
+
+    # -- health -----------------------------------------------------------------------
+    def tally(self, fell_back: bool, reason: str | None) -> None:
+        """Count one decision of the current round (``fell_back``: no usable answer)."""
+        self._decisions += 1
+        if fell_back:
+            self._fallbacks += 1
+            self._last_reason = reason
+
+    def check_round(self, round_: int) -> None:
+        """End a round's tally; raise :class:`TooManyFallbacks` (one line, with the last
+        failure) when its fallback share exceeds ``model.max_fallback_share``.
+
+        Per round, so a model that is unreachable from the start, or goes away mid-run,
+        stops the run at the end of the first such round, before it is checkpointed."""
+        decisions, fallbacks, reason = self._decisions, self._fallbacks, self._last_reason
+        self._decisions = self._fallbacks = 0
+        self._last_reason = None
+        limit = self.cfg.model.max_fallback_share
+        if limit is None or not decisions or fallbacks / decisions <= limit:
+            return
+        why = " ".join((reason or "no reason recorded").split())[:400]
+        raise TooManyFallbacks(
+            f"the model failed: {fallbacks} of {decisions} LLM decisions in round {round_} fell back "
+            f"(more than model.max_fallback_share={limit:g}; model={self.cfg.model.backend}"
+            f"{' at ' + self.cfg.model.base_url if self.cfg.model.base_url else ''}); last: {why}"
+        )
 
     # -- models -----------------------------------------------------------------------
     def backend_options(self) -> dict[str, Any]:
