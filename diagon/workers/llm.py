@@ -2,7 +2,10 @@
 
 Per contract: a fresh sandbox with the task's files (plus the skill package on a skill
 match), then a loop of at most ``worker.max_turns`` model turns within ``worker.timeout_s``
-seconds. Each turn the model calls tools (:mod:`diagon.workers.tools`: shell, python,
+seconds of wall clock, counted from the job's start (sandbox setup included): each model
+call is cancelled at the deadline and each tool command gets only the time left, so its
+process tree is killed there; a reply's later tool calls do not start after it. The
+verifier then scores the work dir under its own time limit. Each turn the model calls tools (:mod:`diagon.workers.tools`: shell, python,
 read/write/list files, submit) that run in the sandbox; ``submit``, the turn limit, the
 timeout or the effort's token budget ends the loop, and the task's evaluator scores what
 is in the sandbox.
@@ -242,15 +245,19 @@ class LLMWorker(SandboxedWorkerBase):
         usage, budget = Usage(), self.cfg.effort_token_budget[job.effort]
         limit = 1500 if self.json_mode else 6000
         note, turn = "", 0
+        timed_out = f"stopped: worker timeout ({self.cfg.timeout_s:g} s)"
         for turn in range(1, self.cfg.max_turns + 1):
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or usage.input_tokens + usage.output_tokens >= budget:
-                note = note or "stopped: time or token budget exhausted"
+            if remaining <= 0:
+                note = timed_out
+                break
+            if usage.input_tokens + usage.output_tokens >= budget:
+                note = "stopped: token budget exhausted"
                 break
             try:
                 response = await asyncio.wait_for(self._generate(job, messages), remaining)
             except TimeoutError:
-                note = "stopped: worker timeout"
+                note = timed_out
                 break
             except Exception as exc:  # noqa: BLE001 - any API error ends the job, not the market
                 if model_unavailable(exc):
@@ -273,9 +280,12 @@ class LLMWorker(SandboxedWorkerBase):
                 continue
             done = False
             for call in calls:
-                out = await asyncio.to_thread(
-                    run_tool, box, call.name, call.arguments, deadline - time.monotonic(), limit
-                )
+                left = deadline - time.monotonic()
+                if left <= 0:  # later calls of this reply never start
+                    note, done = timed_out, True
+                    break
+                # the tool gets what is left of the job: a hanging command is killed at the deadline
+                out = await asyncio.to_thread(run_tool, box, call.name, call.arguments, left, limit)
                 if self.json_mode:
                     messages.append(Message.user(f"Result of {call.name}:\n{out.text}"))
                 else:

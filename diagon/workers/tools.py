@@ -85,7 +85,8 @@ def run_tool(
     box: Sandbox, name: str, args: dict[str, Any], timeout_s: float, limit: int = 6000
 ) -> ToolResult:
     """Execute one tool call in ``box``; errors become text for the model, never exceptions."""
-    timeout = max(1.0, min(COMMAND_TIMEOUT_S, timeout_s))
+    # no floor: a call made just before the job's deadline must not run past it
+    timeout = max(0.01, min(COMMAND_TIMEOUT_S, timeout_s))
     try:
         if name == "shell":
             return ToolResult(_format(box.exec(["bash", "-c", str(args["command"])], timeout), limit))
