@@ -245,6 +245,7 @@ class LLMWorker(SandboxedWorkerBase):
         usage, budget = Usage(), self.cfg.effort_token_budget[job.effort]
         limit = 1500 if self.json_mode else 6000
         note, turn = "", 0
+        faults: list[str] = []
         timed_out = f"stopped: worker timeout ({self.cfg.timeout_s:g} s)"
         for turn in range(1, self.cfg.max_turns + 1):
             remaining = deadline - time.monotonic()
@@ -272,6 +273,8 @@ class LLMWorker(SandboxedWorkerBase):
                 note = f"stopped: model error: {type(exc).__name__}: {str(exc)[:300]}"
                 break
             usage = usage + response.usage
+            if response.usage_fault:  # corrected by the backend; the job's preview says so
+                faults.append(response.usage_fault)
             calls = self._calls(response, turn)
             # json mode keeps the raw action text; native mode the structured tool calls
             messages.append(Message.assistant(response.text, () if self.json_mode else calls))
@@ -294,6 +297,8 @@ class LLMWorker(SandboxedWorkerBase):
                     note, done = str(call.arguments.get("summary", "")), True
             if done:
                 break
+        if faults:
+            note = f"{note} [{len(faults)} usage fault(s); last: {faults[-1]}]".strip()
         return usage, clip(note, 600), turn
 
     async def _generate(self, job: ExecutionJob, messages: list[Message]) -> ModelResponse:
