@@ -46,6 +46,11 @@ class RetryingModel(ModelWrapper):
     and be retried. Non-retryable errors (HTTP 400, 401, ...) propagate at once; when every
     attempt fails, :class:`RetryExhausted` is raised from the last error.
 
+    Deadlines are per attempt: each backend request is cut off at the backend's
+    ``timeout_s`` of wall clock (:class:`~diagon.models.errors.CallTimeout`, retried), and
+    ``attempt_timeout_s`` can bound an attempt here too; so a logical call takes at most
+    ``max_attempts`` x the attempt deadline plus the backoff sleeps (each <= ``backoff_max_s``).
+
     The returned response carries ``retries`` (attempts - 1), ``last_error`` (the last
     retried error) and ``usage`` summed over every attempt that produced an answer,
     since rejected answers are billed too.
