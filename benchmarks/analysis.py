@@ -89,7 +89,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = write_big_run(args.keep or Path(tmp) / "run", args.transactions)
         t0, c0 = time.perf_counter(), time.process_time()
-        path = write_report(run_dir)
+        path = write_report(run_dir).path
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         load = os.getloadavg()[0]
         print(f"report of {args.transactions:,} transactions: wall {wall:.1f} s (target < 30 s), "

@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import importlib.util
 
-from diagon.analysis.load import RunData, find_run_dirs, group_runs, load_run, load_runs
+from diagon.analysis.load import (
+    RunData,
+    find_run_dirs,
+    group_runs,
+    load_run,
+    load_runs,
+    notebook_run_dirs,
+    project_root,
+)
 
-__all__ = ["RunData", "find_run_dirs", "group_runs", "load_run", "load_runs", "require_analysis"]
+__all__ = ["RunData", "find_run_dirs", "group_runs", "load_run", "load_runs", "notebook_run_dirs", "project_root",
+           "require_analysis"]
 
 _ANALYSIS_MODULES = ("scipy", "statsmodels", "sklearn", "matplotlib", "networkx")
 

@@ -16,6 +16,11 @@ run's ``run.json`` and its Parquet tables (schema: :mod:`diagon.rundir.tables`):
   ``None`` when the run has no such table (scripted traders: the table is only written when
   there were calls). Analysed in :mod:`diagon.analysis.llm`.
 
+A run directory whose tables were never written (``status`` running — still going or killed —
+or a run that failed before writing them) is read with ``load_run(..., partial=True)``: the
+tables are replayed from ``events.jsonl`` in memory and :attr:`RunData.source` says so. Empty
+tables get their columns, so a run that failed in round 1 loads as zero rows, not a KeyError.
+
 Runs are grouped by *condition* — the ``experiment`` name from ``run.json``, extended with
 any non-seed Hydra overrides (``baseline[economy.platform_fee=0.1]``) so that a sweep over
 another key does not collapse into one condition — and by ``seed``.
@@ -23,7 +28,8 @@ another key does not collapse into one condition — and by ``seed``.
 
 from __future__ import annotations
 
-import json
+import os
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -32,9 +38,19 @@ from typing import Any
 import msgspec
 import pandas as pd
 
+from diagon.analysis.labels import run_labels
 from diagon.rundir.runjson import read_run_json
 
 _TABLES = ("agents_rounds", "transactions", "bids", "texts", "surges", "llm_calls")
+# columns of the tables (diagon/rundir/tables.py), given to a table that has no rows
+_AGENT_COLUMNS = ["round", "agent_id", "family", "cluster", "disposition", "active", "parent", "born_round",
+                  "balance", "thinking_cost", "execution_cost", "revenue", "paid", "received", "contracts_won",
+                  "tasks_posted", "thinking_tokens_in", "thinking_tokens_out"]
+_TX_COLUMNS = ["round", "listing_id", "task_id", "cluster", "poster", "contractor", "poster_family",
+               "contractor_family", "same_family", "reward", "surge_level", "price", "proposals", "q", "rho",
+               "payment", "fee", "revenue", "dispute", "tier", "effort", "skill_match", "execution_cost", "cache",
+               "synthetic", "poster_rep_before", "contractor_rep_before", "poster_experience",
+               "contractor_experience"]
 _SURGE_COLUMNS = ["round", "listing_id", "poster", "cause", "surge_level", "next_reward", "withdrawn"]
 _TEXT_COLUMNS = ["round", "agent", "kind", "listing_id", "text"]
 # overrides that never define a condition
@@ -54,6 +70,7 @@ class RunData:
     surges: pd.DataFrame
     overrides: list[str] = field(default_factory=list)
     llm_calls: pd.DataFrame | None = None  # None: no tables/llm_calls.parquet (no LLM traders)
+    source: str = "tables"  # or "events": tables replayed from events.jsonl (partial=True)
 
     @property
     def experiment(self) -> str:
@@ -83,15 +100,15 @@ class RunData:
         return float(self.meta["config"]["economy"]["dispute_threshold"])
 
     @property
+    def status(self) -> str:
+        return str(self.meta.get("status"))
+
+    @property
     def labels(self) -> list[str]:
-        """The synthetic labels a report must show (empty for a fully live run)."""
-        flags = self.meta.get("synthetic", {}) or {}
-        out = []
-        if flags.get("synthetic_execution"):
-            out.append("SYNTHETIC execution (quality sampled, no task executed)")
-        if flags.get("scripted_traders"):
-            out.append("SCRIPTED traders (no LLM)")
-        return out
+        """The labels a report must show (:func:`diagon.analysis.labels.run_labels`)."""
+        tx = self.transactions
+        hits = int((tx["cache"] == "hit").sum()) if len(tx) and "cache" in tx else 0
+        return run_labels(self.meta, hits)
 
     @cached_property
     def market_transactions(self) -> pd.DataFrame:
@@ -129,27 +146,46 @@ def _overrides(run_dir: Path) -> list[str]:
     return [line[2:].strip() for line in path.read_text().splitlines() if line.startswith("- ")]
 
 
-def load_run(run_dir: Path | str) -> RunData:
-    """Read one run directory (``run.json`` + ``tables/*.parquet``)."""
+def _with_columns(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+    if frame is None or (not len(frame) and not len(frame.columns)):
+        return pd.DataFrame(columns=columns)
+    return frame
+
+
+def load_run(run_dir: Path | str, *, partial: bool = False) -> RunData:
+    """Read one run directory (``run.json`` + ``tables/*.parquet``).
+
+    Without its tables the run is refused, unless ``partial``: then they are replayed from
+    ``events.jsonl`` (the run's state so far; :attr:`RunData.source` is ``"events"``).
+    """
     run_dir = Path(run_dir)
     meta = read_run_json(run_dir)
     frames: dict[str, pd.DataFrame | None] = {name: _read_table(run_dir, name) for name in _TABLES}
-    for required in ("agents_rounds", "transactions"):
-        if frames[required] is None:
-            raise FileNotFoundError(f"{run_dir}: tables/{required}.parquet missing (run not finished?)")
+    source = "tables"
+    if frames["agents_rounds"] is None or frames["transactions"] is None:
+        if not partial:
+            raise FileNotFoundError(f"{run_dir}: tables/agents_rounds.parquet or tables/transactions.parquet "
+                                    f"missing (run.json status {meta.get('status')!r}: not finished?)")
+        from diagon.rundir.tables import replay_frames
+
+        replayed = replay_frames(run_dir)
+        frames = {name: replayed.get(name) for name in _TABLES}
+        if frames["llm_calls"] is not None and not len(frames["llm_calls"]):
+            frames["llm_calls"] = None
+        source = "events"
     surges = frames["surges"]
     if surges is None or (len(surges) == 0 and not len(surges.columns)):
         surges = _surges_from_events(run_dir) if surges is None else pd.DataFrame(columns=_SURGE_COLUMNS)
-    texts = frames["texts"] if frames["texts"] is not None else pd.DataFrame(columns=_TEXT_COLUMNS)
+    texts = _with_columns(frames["texts"], _TEXT_COLUMNS)
     bids = frames["bids"] if frames["bids"] is not None else pd.DataFrame()
-    tx = frames["transactions"]
+    tx = _with_columns(frames["transactions"], _TX_COLUMNS)
     if len(tx) and "rho" in tx:
         tx["rho"] = pd.to_numeric(tx["rho"], errors="coerce")  # None (autarky) -> NaN
         for col in ("poster_rep_before", "contractor_rep_before"):
             tx[col] = pd.to_numeric(tx[col], errors="coerce")
-    return RunData(run_dir=run_dir, meta=meta, agents=frames["agents_rounds"], transactions=tx,
-                   bids=bids, texts=texts, surges=surges, overrides=_overrides(run_dir),
-                   llm_calls=frames["llm_calls"])
+    return RunData(run_dir=run_dir, meta=meta, agents=_with_columns(frames["agents_rounds"], _AGENT_COLUMNS),
+                   transactions=tx, bids=bids, texts=texts, surges=surges, overrides=_overrides(run_dir),
+                   llm_calls=frames["llm_calls"], source=source)
 
 
 def find_run_dirs(paths: list[Path | str]) -> list[Path]:
@@ -172,15 +208,50 @@ def find_run_dirs(paths: list[Path | str]) -> list[Path]:
     return sorted(found)
 
 
+def run_status(run_dir: Path) -> str:
+    """``status`` of a run directory's ``run.json`` ("corrupt run.json" when unreadable)."""
+    try:
+        return str(read_run_json(run_dir).get("status"))
+    except ValueError:
+        return "corrupt run.json"
+
+
 def load_runs(paths: list[Path | str], *, completed_only: bool = True) -> list[RunData]:
-    """Load every run directory below ``paths`` (skipping unfinished runs unless asked)."""
-    runs = []
+    """Load every run directory below ``paths``.
+
+    With ``completed_only`` the runs whose status is not ``completed`` are left out — with a
+    warning naming each, never silently (``diagon compare`` refuses them instead).
+    """
+    runs, skipped = [], []
     for run_dir in find_run_dirs(paths):
-        meta = json.loads((run_dir / "run.json").read_text())
-        if completed_only and meta.get("status") != "completed":
+        status = run_status(run_dir)
+        if completed_only and status != "completed":
+            skipped.append(f"{run_dir} ({status})")
             continue
         runs.append(load_run(run_dir))
+    if skipped:
+        warnings.warn(f"left out {len(skipped)} run(s) that did not complete: {'; '.join(skipped)}", stacklevel=2)
     return runs
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The nearest directory at or above ``start`` (default: the current one) holding
+    ``conf/config.yaml`` — where ``diagon run`` writes ``runs/`` — else ``start`` itself."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "conf" / "config.yaml").is_file():
+            return candidate
+    return here
+
+
+def notebook_run_dirs(env: str = "DIAGON_RUN_DIRS", default: str = "runs") -> list[Path]:
+    """The run or sweep directories a notebook reads: ``$DIAGON_RUN_DIRS`` (separated by
+    ``os.pathsep``) or ``runs``. A relative path is taken from the project root
+    (:func:`project_root`), not from the kernel's directory: Jupyter starts a notebook's
+    kernel in ``analysis/``, where ``runs`` would not be found."""
+    root = project_root()
+    raw = os.environ.get(env) or default
+    return [p if p.is_absolute() else root / p for p in (Path(x) for x in raw.split(os.pathsep) if x)]
 
 
 def group_runs(runs: list[RunData]) -> dict[str, list[RunData]]:

@@ -2,21 +2,25 @@
 
 Definitions (chosen to match the paper's Table D.1 and §5 where its text allows):
 
-* **Wealth** — ``balance`` at the end of a round of the agents *active* in that round, in
-  USD. Deactivated agents are excluded: their balance was handed to a child (DESIGN §1), so
-  counting their zero would inflate inequality by the number of evolution events.
-* **Gini** — ``G = Σ_i (2i − n − 1) x_(i) / (n Σ x)`` over the sorted vector; a vector with
-  negative entries is first shifted to a zero minimum (:func:`diagon.rundir.summary.gini`).
-* **Contract Gini** — Gini of the number of contracts each agent won (autarky: tasks it
-  executed itself), over every agent that was ever in the population (zero-filled).
+* **Mean wealth** — mean ``balance`` (USD) at the end of the last round of the agents
+  *active* then (a deactivated agent's balance went to a child, so its $0 would only count
+  the evolution events).
+* **Ginis** — :mod:`diagon.analysis.inequality` holds the one definition of each:
+  ``wealth_gini_all`` (every agent ever present, deactivated ones included: the paper's,
+  A.4), ``wealth_gini_active``, ``contract_gini_all`` (the paper's) and
+  ``contract_gini_active``; debt is clipped to $0 and counted in ``agents_in_debt``.
 * **Task success** — ``q ≥ 0.5`` (the paper's "adequate quality": 358 + 803 of 1,957
   transactions = 59.3 %, its task success rate). Rate over settled tasks.
 * **Dispute** — ``ρ < θ_d`` (``economy.dispute_threshold``) over market transactions; in
   autarky there is no ρ and the Table D.1 row shows the *fail* rate ``1 − success``.
-* **Role specialisation** — per family, net contractor share
-  ``(received − paid) / (received + paid)`` summed over the run (−1 pure poster, +1 pure
-  contractor); the index is its range across families, and a run *specialises* when at
-  least one family is a net contractor and another a net poster.
+* **Role specialisation** — per family, from the market transactions between two different
+  agents: ``paid`` = payments made as poster, ``received`` = payments received as contractor,
+  both *gross* (before the platform fee, which the contractor bears; ``fee`` shows it), so
+  the two sides are the same money and ``net`` sums to 0 across families. Net contractor
+  share ``(received − paid) / (received + paid)`` (−1 pure poster, +1 pure contractor); the
+  index is its range across families, and a run *specialises* when at least one family is a
+  net contractor and another a net poster. In autarky nobody trades: the index is 0 by
+  construction (a structural zero: never tested against).
 * **Mobility** — the ⌈n/4⌉ poorest active agents at round ``r1`` (ties by agent id); the share
   of them that are active and outside the ⌈n/4⌉ poorest at ``r2``.
 """
@@ -28,15 +32,16 @@ import math
 import numpy as np
 import pandas as pd
 
+from diagon.analysis import inequality
+from diagon.analysis.inequality import gini
 from diagon.analysis.load import RunData
 from diagon.money import MICRO_PER_USD as MICRO
-from diagon.rundir.summary import gini
 
 __all__ = [
     "SUCCESS_QUALITY", "gini", "wealth_gini_by_round", "final_wealth", "mean_wealth",
-    "contract_gini", "mean_quality", "success_rate", "dispute_rate", "dispute_rate_by_round",
+    "mean_quality", "success_rate", "dispute_rate", "dispute_rate_by_round",
     "role_by_family", "role_specialisation", "cross_family_share", "bottom_quartile_mobility",
-    "composition_by_round", "costs_by_round", "costs_by_family", "run_metrics",
+    "composition_by_round", "costs_by_round", "costs_by_family", "run_metrics", "UNITS", "unit_values",
 ]
 
 SUCCESS_QUALITY = 0.5
@@ -60,17 +65,9 @@ def mean_wealth(run: RunData) -> float:
     return float(w.mean()) if len(w) else math.nan
 
 
-def wealth_gini_by_round(run: RunData) -> pd.Series:
-    """Gini of active agents' balances at the end of each round."""
-    a = run.agents[run.agents["active"]]
-    return a.groupby("round")["balance"].apply(lambda b: gini(b.to_numpy(dtype=float))).rename("wealth_gini")
-
-
-def contract_gini(run: RunData) -> float:
-    """Gini of contracts won per agent (zero-filled over every agent ever present)."""
-    agents = np.unique(run.agents["agent_id"].to_numpy())
-    counts = run.transactions["contractor"].value_counts() if len(run.transactions) else pd.Series(dtype=int)
-    return gini(counts.reindex(agents, fill_value=0).to_numpy(dtype=float))
+def wealth_gini_by_round(run: RunData) -> pd.DataFrame:
+    """Per round (index): ``wealth_gini_all`` and ``wealth_gini_active``."""
+    return inequality.wealth_gini_by_round(run.agents)
 
 
 def mean_quality(run: RunData) -> float:
@@ -108,10 +105,20 @@ def dispute_rate_by_round(run: RunData) -> pd.DataFrame:
 
 
 def role_by_family(run: RunData) -> pd.DataFrame:
-    """Per family: USD paid as poster, received as contractor, net and net contractor share."""
-    a = run.agents
-    g = a.groupby("family")[["paid", "received"]].sum()
-    out = pd.DataFrame({"paid": _usd(g["paid"].astype(float)), "received": _usd(g["received"].astype(float))})
+    """Per family: USD paid as poster and received as contractor (both gross of the fee), the
+    fee its contractors bore, net and net contractor share (module docstring)."""
+    tx = run.market_transactions
+    tx = tx[tx["poster"] != tx["contractor"]] if len(tx) else tx
+    families = sorted(set(run.agents["family"].astype(str))) if len(run.agents) else []
+    if len(tx):
+        paid = tx.groupby("poster_family")["payment"].sum()
+        received = tx.groupby("contractor_family")["payment"].sum()
+        fee = tx.groupby("contractor_family")["fee"].sum()
+    else:
+        paid = received = fee = pd.Series(dtype="int64")
+    idx = pd.Index(families, name="family")
+    out = pd.DataFrame({name: _usd(col.reindex(idx, fill_value=0).astype(float))
+                        for name, col in (("paid", paid), ("received", received), ("fee", fee))}, index=idx)
     out["net"] = out["received"] - out["paid"]
     volume = out["received"] + out["paid"]
     out["net_contractor_share"] = (out["net"] / volume).where(volume > 0)
@@ -184,10 +191,13 @@ def run_metrics(run: RunData) -> dict[str, float]:
     costs = costs_by_round(run).sum()
     return {
         "mean_wealth": mean_wealth(run),
-        "wealth_gini": gini(final_wealth(run).to_numpy()),
+        "wealth_gini_all": inequality.wealth_gini_all(run.agents),
+        "wealth_gini_active": inequality.wealth_gini_active(run.agents),
+        "agents_in_debt": float(inequality.agents_in_debt(run.agents)),
         "mean_quality": mean_quality(run),
         "success_rate": success,
-        "contract_gini": contract_gini(run),
+        "contract_gini_all": inequality.contract_gini_all(run.agents, run.transactions),
+        "contract_gini_active": inequality.contract_gini_active(run.agents, run.transactions),
         # Table D.1's "dispute / fail rate": disputes in a market, failures in autarky
         "dispute_or_fail_rate": (1.0 - success) if run.is_autarky else disputes,
         "dispute_rate": disputes,
@@ -199,3 +209,30 @@ def run_metrics(run: RunData) -> dict[str, float]:
         "thinking_cost": float(costs.get("thinking_cost", 0.0)),
         "execution_cost": float(costs.get("execution_cost", 0.0)),
     }
+
+
+# the unit each per-unit effect is measured on (diagon compare's per-unit Cohen's d)
+UNITS = {"mean_wealth": "agent", "mean_quality": "transaction", "success_rate": "transaction",
+         "dispute_or_fail_rate": "transaction", "cross_family_share": "transaction"}
+
+
+def unit_values(run: RunData, key: str) -> np.ndarray | None:
+    """The per-unit observations whose mean is metric ``key`` (None: a run-level metric).
+
+    Mean wealth: each active agent's final balance (USD); quality, success, dispute or fail
+    and cross-family: one value per settled (market) transaction.
+    """
+    tx = run.transactions
+    if key == "mean_wealth":
+        return final_wealth(run).to_numpy(dtype=float)
+    if key == "mean_quality":
+        return tx["q"].to_numpy(dtype=float)
+    if key == "success_rate" or (key == "dispute_or_fail_rate" and run.is_autarky):
+        ok = (tx["q"].to_numpy(dtype=float) >= SUCCESS_QUALITY).astype(float)
+        return ok if key == "success_rate" else 1.0 - ok
+    market = run.market_transactions
+    if key == "dispute_or_fail_rate":
+        return _is_dispute(market, run.dispute_threshold).to_numpy(dtype=float)
+    if key == "cross_family_share":
+        return (~market["same_family"].astype(bool)).to_numpy(dtype=float)
+    return None

@@ -1,6 +1,15 @@
 """``report.html``: one self-contained page per run (PNG figures embedded as base64, inline CSS,
-no network assets). A banner says when execution was synthetic or traders were scripted. Runs
-with LLM traders (an ``llm_calls`` table) get a "Language-model decisions" section."""
+no network assets). Banners carry the run's labels (:mod:`diagon.analysis.labels`: synthetic,
+oracle, scripted, one model for every family) and, with scripted traders, the effects the
+script builds in. Runs with LLM traders (an ``llm_calls`` table) get a "Language-model
+decisions" section.
+
+Robustness: each section and figure is drawn on its own; one that cannot be drawn (a run that
+failed in round 1, a damaged table) becomes a line saying what is missing and why, listed
+again at the top of the page and in :attr:`ReportPage.not_drawn` — the rest of the report
+still appears. A run whose ``tables/`` were never written (still running, killed) is read
+from ``events.jsonl`` (``load_run(partial=True)``) and says so.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +17,14 @@ import html
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from diagon.analysis import lemons, llm, metrics, plots
 from diagon.analysis.disputes import dispute_model
+from diagon.analysis.labels import built_in_effects, economic_parameters
 from diagon.analysis.load import RunData, load_run
 from diagon.analysis.network import reciprocity
 from diagon.money import fmt_usd
@@ -28,11 +39,12 @@ figure{margin:0;border:1px solid #eee;padding:6px} figure img{width:100%} figcap
 table{border-collapse:collapse;font-size:13px;margin:8px 0 16px} th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}
 th{background:#f5f5f5} td:first-child,th:first-child{text-align:left}
 .note{font-size:12px;color:#555}
+.missing{background:#f8d7da;border:1px solid #d9534f;padding:6px 10px}
 """
 
 _FIGURE_CAPTIONS = {
     "wealth": "Thick: family mean of active agents; faint: each agent.",
-    "gini": "Gini of active agents' balances at the end of each round.",
+    "gini": "Solid: every agent ever present, deactivated at $0 (the paper's); dashed: active agents. Debt counts $0.",
     "composition": "Evolution: deactivated agents leave, children of the richest join.",
     "costs": "Thinking = trader tokens × family price; execution = worker cost (m · c_exec).",
     "payment_quality": f"Squares: bin mean ± std of ρ (Table 4 bins); at most {plots.MAX_POINTS} points drawn.",
@@ -76,12 +88,16 @@ def _kv(rows: list[tuple[str, object]]) -> str:
 # headline metrics: key -> (label, formatter)
 _HEADLINE = {
     "mean_wealth": ("mean final wealth of active agents", lambda v: f"${v:,.2f}"),
-    "wealth_gini": ("wealth Gini (final, active agents)", lambda v: f"{v:.3f}"),
+    "wealth_gini_all": ("wealth Gini, all agents incl. deactivated (wealth_gini_all)", lambda v: f"{v:.3f}"),
+    "wealth_gini_active": ("wealth Gini, active agents (wealth_gini_active)", lambda v: f"{v:.3f}"),
+    "agents_in_debt": ("agents in debt (counted as $0 in the Ginis)", lambda v: f"{int(v):,}"),
     "mean_quality": ("mean quality q", lambda v: f"{v:.3f}"),
     "success_rate": ("task success rate (q ≥ 0.5)", lambda v: f"{v:.1%}"),
-    "contract_gini": ("contract Gini (who gets hired)", lambda v: f"{v:.3f}"),
+    "contract_gini_all": ("contract Gini, all agents (contract_gini_all)", lambda v: f"{v:.3f}"),
+    "contract_gini_active": ("contract Gini, active agents (contract_gini_active)", lambda v: f"{v:.3f}"),
     "dispute_rate": ("dispute rate (ρ < θ_d)", lambda v: f"{v:.1%}"),
-    "role_specialisation": ("role specialisation (range of net contractor share)", lambda v: f"{v:.3f}"),
+    "role_specialisation": ("role specialisation (range of net contractor share, gross payments)",
+                            lambda v: f"{v:.3f}"),
     "specialised": ("families split into net posters and net contractors", lambda v: "yes" if v else "no"),
     "cross_family_share": ("cross-family trade share", lambda v: f"{v:.1%}"),
     "bottom_quartile_mobility": ("bottom-quartile mobility (round 6 → last)", lambda v: f"{v:.1%}"),
@@ -98,16 +114,53 @@ def _section(title: str, body: str) -> str:
 def _header(run: RunData) -> str:
     m = run.meta
     banner = "".join(f'<div class="banner">⚠ {html.escape(label)}</div>' for label in run.labels)
+    if run.status != "completed":
+        error = f" ({m.get('error')})" if m.get("error") else ""
+        banner += (f'<div class="banner">⚠ run status {html.escape(run.status)}{html.escape(error)}: this report '
+                   f"covers rounds 0–{run.last_round} only</div>")
+    if run.source == "events":
+        banner += ('<div class="banner">⚠ tables/ was never written: the tables were replayed from events.jsonl '
+                   "for this report</div>")
     return (f"<h1>Diagon run report — {html.escape(run.condition)} (seed {run.seed})</h1>\n"
             f'<div class="meta">{html.escape(str(run.run_dir))} · mode {html.escape(run.mode)} · '
             f"status {html.escape(str(m.get('status')))} · {run.last_round} rounds · "
             f"run id {html.escape(str(m.get('run_id')))} · commit {html.escape(str(m.get('git_commit')))}</div>\n{banner}")
 
 
-def _figures(run: RunData) -> str:
-    uris = plots.all_figures(run)
-    cells = [f'<figure><img alt="{name}" src="{uri}"><figcaption>{html.escape(_FIGURE_CAPTIONS[name])}'
-             f"</figcaption></figure>" for name, uri in uris.items()]
+def _parameters(run: RunData) -> str:
+    body = _kv(economic_parameters(run.meta))
+    effects = built_in_effects(run.meta, run.agents)
+    if effects:
+        body += ('<div class="banner">⚠ Built in by the script (scripted traders) — these are parameters, '
+                 "not findings:<ul>" + "".join(f"<li>{html.escape(e)}</li>" for e in effects) + "</ul></div>")
+    return _section("Economic parameters (paper Table 2)", body)
+
+
+@dataclass
+class _Guard:
+    """Draws sections one by one; what fails is named on the page instead of aborting it."""
+
+    not_drawn: list[str] = field(default_factory=list)
+
+    def __call__(self, what: str, make: Callable[[], str]) -> str:
+        try:
+            return make()
+        except Exception as exc:  # noqa: BLE001 - one broken section must not lose the whole report
+            reason = f"{type(exc).__name__}: {exc}"
+            return self.skip(what, reason)
+
+    def skip(self, what: str, reason: str) -> str:
+        self.not_drawn.append(f"{what}: {reason}")
+        return f'<p class="missing">Not drawn — {html.escape(what)}: {html.escape(reason)}</p>'
+
+
+def _figures(run: RunData, guard: _Guard) -> str:
+    cells = []
+    for name, make in plots.FIGURES.items():
+        def draw(make: Callable = make, name: str = name) -> str:
+            return (f'<figure><img alt="{name}" src="{plots.to_data_uri(make(run))}"><figcaption>'
+                    f"{html.escape(_FIGURE_CAPTIONS[name])}</figcaption></figure>")
+        cells.append(guard(f"figure {name}", draw))
     return '<div class="grid">' + "".join(cells) + "</div>"
 
 
@@ -194,31 +247,63 @@ def _language(run: RunData) -> str:
     return _section("Language (sentence-transformer embeddings)", res)
 
 
-def build_report(run: RunData, *, reciprocity_samples: int = 100, language: bool = False) -> str:
-    """The report page of one run as an HTML string."""
-    parts = [_header(run), _run_tables(run), _section("Figures", _figures(run))]
-    if len(run.market_transactions):
-        parts.append(_market_tables(run, reciprocity_samples))
+@dataclass(frozen=True)
+class ReportPage:
+    """A rendered report and what it could not draw (``"what: why"`` lines)."""
+
+    html: str
+    not_drawn: list[str]
+    path: Path | None = None  # where write_report wrote it
+
+
+def render_report(run: RunData, *, reciprocity_samples: int = 100, language: bool = False) -> ReportPage:
+    """The report page of one run, each section drawn on its own (module docstring)."""
+    guard = _Guard()
+    parts = [_header(run), guard("economic parameters", lambda: _parameters(run))]
+    if not len(run.agents):
+        parts.append(guard.skip("headline metrics, tables and figures",
+                                "the run recorded no completed round (tables/agents_rounds has no row)"))
     else:
+        parts.append(guard("headline metrics and tables", lambda: _run_tables(run)))
+        parts.append(_section("Figures", _figures(run, guard)))
+    if len(run.market_transactions):
+        parts.append(guard("market analyses", lambda: _market_tables(run, reciprocity_samples)))
+    elif run.is_autarky:
         parts.append(_section("Market analyses", "<p>No payment ratios: this is the no-market (autarky) baseline, "
                                                   "so disputes, reputation and reciprocity do not apply.</p>"))
+    else:
+        parts.append(guard.skip("market analyses", "no market transaction settled in this run"))
     if run.llm_calls is not None:
-        parts.append(_llm_decisions(run))
+        parts.append(guard("language-model decisions", lambda: _llm_decisions(run)))
     if language:
-        parts.append(_language(run))
+        parts.append(guard("language analysis", lambda: _language(run)))
+    if guard.not_drawn:
+        listing = "".join(f"<li>{html.escape(x)}</li>" for x in guard.not_drawn)
+        parts.insert(1, f'<div class="missing"><b>Not drawn ({len(guard.not_drawn)}):</b><ul>{listing}</ul></div>')
     parts.append(f'<p class="note">Generated by diagon report at {time.strftime("%Y-%m-%d %H:%M:%S")}. '
-                 "Definitions: docstrings of diagon.analysis.*.</p>")
-    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Diagon report</title>"
+                 "Definitions: docs/METRICS.md and the docstrings of diagon.analysis.*.</p>")
+    page = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Diagon report</title>"
             f"<style>{_CSS}</style></head><body>{''.join(parts)}</body></html>")
+    return ReportPage(page, guard.not_drawn)
 
 
-def write_report(run_dir: Path | str, *, language: bool = False,
-                 log: Callable[[str], None] | None = None) -> Path:
-    """Write ``<run_dir>/report.html`` and return its path."""
-    run = load_run(run_dir)
-    page = build_report(run, language=language)
-    path = Path(run_dir) / "report.html"
-    path.write_text(page, encoding="utf-8")
+def build_report(run: RunData, *, reciprocity_samples: int = 100, language: bool = False) -> str:
+    """The report page of one run as an HTML string (:func:`render_report`)."""
+    return render_report(run, reciprocity_samples=reciprocity_samples, language=language).html
+
+
+def write_report(run_dir: Path | str, *, language: bool = False, out: Path | None = None,
+                 log: Callable[[str], None] | None = None) -> ReportPage:
+    """Write the report of one run to ``out`` (default ``<run_dir>/report.html``).
+
+    A run that is not finished is read from its events (``load_run(partial=True)``).
+    """
+    run = load_run(run_dir, partial=True)
+    page = render_report(run, language=language)
+    path = Path(out) if out is not None else Path(run_dir) / "report.html"
+    path.write_text(page.html, encoding="utf-8")
     if log:
-        log(f"wrote {path} ({len(page) / 1e6:.1f} MB)")
-    return path
+        log(f"wrote {path} ({len(page.html) / 1e6:.1f} MB)")
+        for item in page.not_drawn:
+            log(f"  not drawn — {item}")
+    return ReportPage(page.html, page.not_drawn, path)

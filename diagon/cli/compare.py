@@ -1,4 +1,9 @@
-"""``diagon compare DIR…``: Table D.1 across conditions and seeds (printed, CSV and Markdown)."""
+"""``diagon compare DIR…``: Table D.1 across conditions and seeds (printed, CSV and Markdown).
+
+Refuses, naming the runs, to pool a run that did not complete or runs of different lengths
+within one condition (``--skip-unfinished`` / ``--allow-mixed-lengths`` accept them, and the
+table's notes then say so).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="where compare.csv / compare.md / compare_seeds.csv go "
                              "(default: the common parent of the run directories)")
+    parser.add_argument("--skip-unfinished", action="store_true",
+                        help="leave out runs that did not complete (listed in the notes) instead of refusing")
+    parser.add_argument("--allow-mixed-lengths", action="store_true",
+                        help="pool runs of different lengths in one condition (flagged in the notes)")
     parser.set_defaults(func=_compare)
 
 
@@ -20,18 +29,18 @@ def _compare(args: argparse.Namespace) -> int:
     from diagon.analysis import require_analysis
 
     require_analysis()
-    from diagon.analysis.compare import compare
-    from diagon.analysis.load import load_runs
+    from diagon.analysis.compare import compare, load_for_compare
 
     try:
-        runs = load_runs(args.dirs)
+        runs, skipped = load_for_compare(args.dirs, skip_unfinished=args.skip_unfinished)
+        if not runs:
+            print("error: no completed run directories found"
+                  + (f" (left out: {'; '.join(skipped)})" if skipped else ""))
+            return 2
+        result = compare(runs, allow_mixed_lengths=args.allow_mixed_lengths, skipped=skipped)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}")
         return 2
-    if not runs:
-        print("error: no completed run directories found")
-        return 2
-    result = compare(runs)
     out = args.out or Path(os.path.commonpath([str(r.run_dir) for r in runs]))
     out.mkdir(parents=True, exist_ok=True)
     md = result.markdown()

@@ -5,26 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from diagon.analysis.inequality import (
+    agents_in_debt,
+    contract_gini_active,
+    contract_gini_all,
+    wealth_gini_active,
+    wealth_gini_all,
+)
+from diagon.analysis.labels import built_in_effects, run_labels
 from diagon.money import fmt_usd
 from diagon.rundir.runjson import read_run_json
-
-
-def gini(values: np.ndarray | list[float]) -> float:
-    """Gini coefficient of a wealth vector (negative wealth shifted to a zero minimum)."""
-    x = np.sort(np.asarray(values, dtype=float))
-    if x.size == 0:
-        return float("nan")
-    if x[0] < 0:
-        x = x - x[0]
-    total = x.sum()
-    if total == 0:
-        return 0.0
-    n = x.size
-    ranks = np.arange(1, n + 1)
-    return float((2 * (ranks * x).sum()) / (n * total) - (n + 1) / n)
 
 
 @dataclass(frozen=True)
@@ -44,11 +36,17 @@ class RunSummary:
     max_surge_level: int
     deactivated: int
     reproduced: int
-    gini_final: float
+    # definitions: diagon/analysis/inequality.py and docs/METRICS.md
+    wealth_gini_all: float
+    wealth_gini_active: float
+    contract_gini_all: float
+    contract_gini_active: float
+    agents_in_debt: int
     wealth_by_family: dict[str, tuple[int, int, int]]  # family -> (active agents, mean, total)
     cache_counts: dict[str, int] = field(default_factory=dict)  # hit|miss|write -> executions
     # LLM traders: (decisions that fell back, decisions), as in diagon.analysis.llm; None without
     llm_fallbacks: tuple[int, int] | None = None
+    built_in: list[str] = field(default_factory=list)  # scripted traders: effects set by parameters
 
     def rows(self) -> list[tuple[str, str]]:
         rows = [
@@ -67,7 +65,10 @@ class RunSummary:
             ("mean quality", f"{self.mean_quality:.3f}"),
             ("surge events / max level", f"{self.listings_surged} / {self.max_surge_level}"),
             ("evolution", f"{self.deactivated} deactivated, {self.reproduced} reproduced"),
-            ("wealth Gini (final)", f"{self.gini_final:.3f}"),
+            ("wealth Gini, all agents (wealth_gini_all)", f"{self.wealth_gini_all:.3f}"),
+            ("wealth Gini, active agents (wealth_gini_active)", f"{self.wealth_gini_active:.3f}"),
+            ("contract Gini, all / active agents", f"{self.contract_gini_all:.3f} / {self.contract_gini_active:.3f}"),
+            ("agents in debt (counted as $0 in the Ginis)", str(self.agents_in_debt)),
         ]
         if self.llm_fallbacks is not None:
             fell, total = self.llm_fallbacks
@@ -77,7 +78,14 @@ class RunSummary:
             rows.append(("execution cache", ", ".join(f"{c[k]} {k}" for k in ("hit", "miss", "write") if k in c)))
         for family, (n, mean, total) in sorted(self.wealth_by_family.items()):
             rows.append((f"mean wealth {family}", f"{fmt_usd(mean)} ({n} active, total {fmt_usd(total)})"))
+        rows += [("built in by the script", effect) for effect in self.built_in]
         return rows
+
+    def text(self) -> str:
+        """The summary as plain text (``summary.txt`` in the run directory)."""
+        width = max(len(k) for k, _ in self.rows())
+        lines = [f"{k.ljust(width)}  {v}" for k, v in self.rows()]
+        return "\n".join([f"Diagon run summary — {self.experiment}", *lines, *(f"NOTE: {x}" for x in self.labels)]) + "\n"
 
 
 def summarise(run_dir: Path | str) -> RunSummary:
@@ -100,16 +108,12 @@ def summarise(run_dir: Path | str) -> RunSummary:
     by_family: dict[str, tuple[int, int, int]] = {}
     for family, group in final[final["active"]].groupby("family"):
         by_family[str(family)] = (len(group), int(group["balance"].mean()), int(group["balance"].sum()))
-    labels = []
-    if meta["synthetic"].get("synthetic_execution"):
-        labels.append("SYNTHETIC execution (quality sampled, no task executed)")
-    if meta["synthetic"].get("scripted_traders"):
-        labels.append("SCRIPTED traders (no LLM)")
+    hits = int(cache_counts.get("hit", 0))
+    labels = run_labels(meta, hits)
     fallbacks = _llm_fallbacks(run_dir)
-    if fallbacks is not None and fallbacks[0]:
-        labels.append(f"{fallbacks[0]} of {fallbacks[1]} LLM decisions FELL BACK (model call failed or answer unusable)")
-    if cache_counts.get("hit"):
-        labels.append(f"execution REPLAYED from the cache for {cache_counts['hit']} contracts")
+    if fallbacks is not None and fallbacks[0]:  # before the REPLAYED label, which run_labels puts last
+        labels.insert(len(labels) - bool(hits),
+                      f"{fallbacks[0]} of {fallbacks[1]} LLM decisions FELL BACK (model call failed or answer unusable)")
     return RunSummary(
         run_dir=run_dir,
         experiment=meta["experiment"],
@@ -126,10 +130,15 @@ def summarise(run_dir: Path | str) -> RunSummary:
         max_surge_level=max_level,
         deactivated=deactivated,
         reproduced=reproduced,
-        gini_final=gini(final["balance"].to_numpy()),
+        wealth_gini_all=wealth_gini_all(agents),
+        wealth_gini_active=wealth_gini_active(agents),
+        contract_gini_all=contract_gini_all(agents, tx),
+        contract_gini_active=contract_gini_active(agents, tx),
+        agents_in_debt=agents_in_debt(agents),
         wealth_by_family=by_family,
         cache_counts=cache_counts,
         llm_fallbacks=fallbacks,
+        built_in=built_in_effects(meta, agents),
     )
 
 

@@ -225,3 +225,16 @@ def write_tables(run_dir: Path | str) -> dict[str, int]:
         counts[name] = len(frame)
         del frame
     return counts
+
+
+def replay_frames(run_dir: Path | str) -> dict[str, pd.DataFrame]:
+    """Every table as a frame, replayed from ``events.jsonl`` in memory (nothing written).
+
+    For run directories whose ``tables/`` were never written (a run still going, or killed):
+    the analysis reads them as they stand. A torn last line raises ``EventLogError``.
+    """
+    run_dir = Path(run_dir)
+    threshold = read_run_json(run_dir)["config"]["economy"]["dispute_threshold"]
+    tables = _replay_tables(run_dir / "events.jsonl", ratio_to_bp(threshold))
+    return {name: (tables.pop(name, None) or _Table()).pop_frame()
+            for name in ("agents_rounds", "transactions", "bids", "surges", "texts", "llm_calls")}

@@ -33,9 +33,13 @@ def test_compare_cli_writes_table(sweep: Path, capsys) -> None:
     out = capsys.readouterr().out
     md = (sweep / "compare.md").read_text()
     assert md in out
-    assert md.splitlines()[0].startswith("| Metric | baseline (n=2) | autarky (n=2) | baseline vs autarky: Cohen's d")
-    for label in ("Mean wealth ($)", "Wealth Gini", "Mean quality", "Task success rate", "Contract Gini",
-                  "Dispute / fail rate", "Role specialisation", "Seed CV of mean wealth"):
+    assert md.splitlines()[0] == (
+        "| Metric | baseline (n=2 runs) | autarky (n=2 runs) | baseline vs autarky: Cohen's d of run values "
+        "(n=2 vs 2 runs) | Welch p (runs) | per-unit Cohen's d [95% CI, bootstrap over runs] (unit, n) |")
+    for label in ("Mean wealth ($)", "Wealth Gini, all agents (wealth_gini_all)",
+                  "Wealth Gini, active agents (wealth_gini_active)", "Mean quality", "Task success rate",
+                  "Contract Gini, all agents (contract_gini_all)", "Dispute / fail rate", "Role specialisation",
+                  "Seed CV of mean wealth"):
         assert f"| {label} |" in md
     csv = (sweep / "compare.csv").read_text()
     assert "baseline vs autarky d" in csv and "Mean wealth ($)" in csv
