@@ -18,17 +18,18 @@ console = Console(stderr=False)
 
 
 def print_summary(run_dir: Path) -> None:
-    from diagon.rundir.summary import summarise
+    from diagon.rundir.summary import summarise, write_summary
 
     summary = summarise(run_dir)
+    write_summary(run_dir, summary)
     table = Table(title=f"Diagon run summary — {summary.experiment}", show_header=False)
     table.add_column("", style="bold")
     table.add_column("")
     for key, value in summary.rows():
         table.add_row(key, value)
     console.print(table)
-    for label in summary.labels:
-        console.print(f"[yellow]NOTE:[/yellow] {label}")
+    for note in summary.notes():
+        console.print(f"[yellow]NOTE:[/yellow] {note}", highlight=False)
     print(f"run directory: {run_dir}", flush=True)  # plain: never wrapped, easy to grep
 
 

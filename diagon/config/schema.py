@@ -88,7 +88,8 @@ class FamilyConfig:
 
     price_in: float = 0.0
     price_out: float = 0.0
-    # scripted traders: this family's typical markup over expected cost when bidding
+    # scripted traders: this family's starting markup over expected cost when bidding (family
+    # price differences of a scripted run start here; conf/model/scripted.yaml)
     markup: float = 0.2
     models: dict[str, str] = field(default_factory=dict)
 
@@ -132,7 +133,9 @@ class MarketConfig:
     form: str = "sealed_bid"
     # listings show the poster's model family, and proposals the bidder's
     transparency: bool = False
-    # scripted traders' preference for their own family when transparency is on
+    # scripted traders' preference for their own family when transparency is on: + bias on the
+    # selection score, + bias/2 on ρ paid — a scripted run's transparency effect is this number
+    # (every scripted knob and its effect: conf/model/scripted.yaml)
     same_family_bias: float = 0.15
     # listings each bidder sees per round: surge listings first, then a seeded sample
     browse_window: int = 50
@@ -169,7 +172,8 @@ class ScriptedTokens:
 class TraderConfig:
     budget_per_call: float = 0.05
     scripted_tokens: ScriptedTokens = field(default_factory=ScriptedTokens)
-    # scripted: sd of the lognormal noise on markups and of payment noise
+    # scripted (each knob's effect: conf/model/scripted.yaml): sd of the lognormal noise on
+    # bid prices and of the Gaussian noise on ρ
     markup_noise: float = 0.15
     payment_noise: float = 0.06
     # scripted contractors' value of reputation, as a share of the payment at stake

@@ -78,14 +78,30 @@ class RunSummary:
             rows.append(("execution cache", ", ".join(f"{c[k]} {k}" for k in ("hit", "miss", "write") if k in c)))
         for family, (n, mean, total) in sorted(self.wealth_by_family.items()):
             rows.append((f"mean wealth {family}", f"{fmt_usd(mean)} ({n} active, total {fmt_usd(total)})"))
-        rows += [("built in by the script", effect) for effect in self.built_in]
         return rows
+
+    def notes(self) -> list[str]:
+        """The labels, then (scripted traders) each effect the script builds in."""
+        return [*self.labels, *(f"built in by the script: {e}" for e in self.built_in)]
 
     def text(self) -> str:
         """The summary as plain text (``summary.txt`` in the run directory)."""
         width = max(len(k) for k, _ in self.rows())
         lines = [f"{k.ljust(width)}  {v}" for k, v in self.rows()]
-        return "\n".join([f"Diagon run summary — {self.experiment}", *lines, *(f"NOTE: {x}" for x in self.labels)]) + "\n"
+        return "\n".join([f"Diagon run summary — {self.experiment}", *lines, *(f"NOTE: {x}" for x in self.notes())]) + "\n"
+
+
+SUMMARY_FILE = "summary.txt"
+
+
+def write_summary(run_dir: Path | str, summary: RunSummary | None = None) -> Path:
+    """Save the summary as ``<run_dir>/summary.txt`` (what ``diagon run`` printed)."""
+    summary = summary or summarise(run_dir)
+    path = Path(run_dir) / SUMMARY_FILE
+    tmp = path.with_suffix(".txt.tmp")
+    tmp.write_text(summary.text(), encoding="utf-8")
+    tmp.replace(path)  # never a half-written summary
+    return path
 
 
 def summarise(run_dir: Path | str) -> RunSummary:

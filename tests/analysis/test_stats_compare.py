@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
 
+import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from diagon.analysis import load_runs, stats
-from diagon.analysis.compare import SEED_CV, compare, reference_of
+from diagon.analysis import load_run, load_runs, stats
+from diagon.analysis.compare import SEED_CV, CompareError, compare, reference_of
 from tests.analysis.rundirs import agent, tx, write_run
 
 M = 1_000_000
@@ -80,3 +82,83 @@ def test_compare_table_known_values(tmp_path) -> None:
     assert t.loc[SEED_CV, "baseline mean"] == pytest.approx(1 / 3)  # sd 1 / mean 3
     md = result.markdown()
     assert "| Mean wealth ($) | 3.00 [" in md and "baseline vs autarky: Cohen's d" in md
+
+
+def test_clustered_cohens_d_exact_interval() -> None:
+    a, b = [[1, 2, 3], [2, 3, 4]], [[0, 1, 2], [1, 2, 3]]
+    e = stats.clustered_cohens_d(a, b, resamples=2000, seed=0)
+    # pooled units: means 2.5 and 1.5, both sample variances 5.5 / 5 = 1.1 -> d = 1 / sqrt(1.1)
+    assert e.d == pytest.approx(1 / math.sqrt(1.1)) == pytest.approx(stats.cohens_d([1, 2, 3, 2, 3, 4], [0, 1, 2, 1, 2, 3]))
+    assert (e.n_a, e.n_b, e.runs_a, e.runs_b, e.resamples) == (6, 6, 2, 2, 2000)
+    # each extreme resample (a = run 1 twice, b = run 2 twice and the reverse) has probability
+    # 1/16 > 2.5 %: the percentile interval is exactly [0, 2 / sqrt(0.8)]
+    assert (e.low, e.high) == (pytest.approx(0.0, abs=1e-12), pytest.approx(2 / math.sqrt(0.8)))
+    assert stats.clustered_cohens_d(a, b, seed=0) == e  # seeded: reproducible
+    one = stats.clustered_cohens_d([[1, 2, 3]], [[0, 1, 2], [1, 2, 3]])
+    assert one.d == pytest.approx(stats.cohens_d([1, 2, 3], [0, 1, 2, 1, 2, 3])) and math.isnan(one.low)
+
+
+def test_compare_per_unit_effects_and_structural_zeros(tmp_path) -> None:
+    _run(tmp_path, "baseline", 0, [1, 3], [1.0, 0.0], [1.0, 0.5])
+    _run(tmp_path, "baseline", 1, [2, 4], [1.0, 1.0], [1.0, 0.6])
+    _run(tmp_path, "baseline", 2, [4, 4], [0.6, 0.0], [0.9, 0.9])
+    _run(tmp_path, "autarky", 0, [1, 1], [1.0, 0.0], [None, None])
+    _run(tmp_path, "autarky", 1, [0, 2], [0.0, 0.0], [None, None])
+    _run(tmp_path, "autarky", 2, [1, 2], [1.0, 0.2], [None, None])
+    result = compare(load_runs([tmp_path]))
+    row = result.table.loc["Mean wealth ($)"]
+    # per agent: pooled final balances of the three runs of each condition
+    assert row["baseline vs autarky unit_d"] == pytest.approx(stats.cohens_d([1, 3, 2, 4, 4, 4], [1, 1, 0, 2, 1, 2]))
+    assert (row["baseline vs autarky unit_n_a"], row["baseline vs autarky unit_n_b"]) == (6, 6)
+    q = result.table.loc["Mean quality"]
+    assert q["baseline vs autarky unit_d"] == pytest.approx(
+        stats.cohens_d([1.0, 0.0, 1.0, 1.0, 0.6, 0.0], [1.0, 0.0, 0.0, 0.0, 1.0, 0.2]))
+    # role specialisation is 0 by construction in autarky: no test against it
+    spec = result.table.loc["Role specialisation"]
+    assert spec["autarky mean"] == 0.0 and math.isnan(spec["baseline vs autarky d"])
+    assert math.isnan(spec["baseline vs autarky p"])
+    md = result.markdown()
+    d_a = row["baseline vs autarky unit_d"]
+    assert f"| {d_a:+.2f} [" in md and "(agent, n=6 vs 6) |" in md
+    assert "Cohen's d of run values (n=3 vs 3 runs)" in md
+    assert "| Role specialisation | " in md and "run-level metric" in md
+    # scripted runs (the hand-built ones say so): their built-in effects are in the notes
+    assert "- baseline: built in by the script — payment threshold: scripted posters pay" in md
+    assert "- autarky: built in by the script — payment threshold" not in md
+    assert "- baseline: SCRIPTED traders (no LLM)" in md
+
+
+def _set_status(run_dir, status: str) -> None:
+    path = run_dir / "run.json"
+    meta = json.loads(path.read_text())
+    meta["status"] = status
+    path.write_text(json.dumps(meta))
+
+
+def test_compare_refuses_unfinished_and_mixed_lengths_naming_them(tmp_path, capsys) -> None:
+    from diagon.cli import main
+
+    _run(tmp_path, "baseline", 0, [1, 3], [1.0, 0.0], [1.0, 0.5])
+    _run(tmp_path, "baseline", 1, [2, 4], [1.0, 1.0], [1.0, 0.6])
+    failed = _run(tmp_path, "baseline", 2, [4, 4], [0.6, 0.0], [0.9, 0.9])
+    _set_status(failed, "failed")
+    assert main(["compare", str(tmp_path)]) == 2
+    out = capsys.readouterr().out
+    assert f"error: 1 run(s) did not complete: {failed.resolve()} (failed)" in out
+    assert main(["compare", str(tmp_path), "--skip-unfinished"]) == 0
+    md = (tmp_path / "compare.md").read_text()
+    assert "baseline (n=2 runs)" in md and f"- left out, did not complete: {failed.resolve()} (failed)" in md
+    with pytest.raises(CompareError, match="did not complete"):
+        compare([load_run(failed)])
+    # a longer run in the same condition: refused, then flagged when allowed
+    longer = tmp_path / "baseline_3"
+    agents = [agent(r, i, "a", (i + 1) * M) for r in (1, 2) for i in range(2)]
+    write_run(longer, agents, [tx(1, 0, 1, 1.0, 1.0)], experiment="baseline", seed=3)
+    assert main(["compare", str(tmp_path), "--skip-unfinished"]) == 2
+    out = capsys.readouterr().out
+    assert "condition 'baseline' pools runs of different lengths:" in out and f"{longer.resolve()} (2 rounds)" in out
+    assert main(["compare", str(tmp_path), "--skip-unfinished", "--allow-mixed-lengths"]) == 0
+    md = (tmp_path / "compare.md").read_text()
+    assert "- baseline: runs of different lengths pooled:" in md and f"{longer.resolve()} (2 rounds)" in md
+    per_seed = pd.read_csv(tmp_path / "compare_seeds.csv")
+    assert sorted(per_seed["rounds"]) == [1, 1, 2]
