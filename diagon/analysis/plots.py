@@ -3,7 +3,7 @@
 The backend is left to matplotlib (and ``MPLBACKEND``) where figures can be shown — a
 Jupyter kernel, or a terminal with a display; only a headless process (no ``DISPLAY`` /
 ``WAYLAND_DISPLAY``, not in a kernel, not macOS/Windows) gets ``Agg`` forced
-(:func:`_choose_backend`), so ``diagon report`` never needs a GUI and notebooks show plots.
+(:func:`choose_backend`), so ``diagon report`` never needs a GUI and notebooks show plots.
 
 :func:`to_data_uri` turns a figure into an embedded base64 PNG so reports stay
 self-contained. Scatter plots with more than ``MAX_POINTS`` points draw a seeded uniform
@@ -20,7 +20,7 @@ import sys
 import matplotlib
 
 
-def _choose_backend() -> str | None:
+def choose_backend() -> str | None:
     """Force ``Agg`` only when nothing could show a figure; returns the forced backend."""
     if os.environ.get("MPLBACKEND") or "ipykernel" in sys.modules:
         return None  # the user's choice, or Jupyter's inline backend
@@ -30,7 +30,7 @@ def _choose_backend() -> str | None:
     return "Agg"
 
 
-_choose_backend()  # must precede pyplot
+choose_backend()  # must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402

@@ -6,6 +6,9 @@ import base64
 import importlib.util
 import os
 import re
+import subprocess
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -66,20 +69,69 @@ def test_cli_errors_clearly_on_a_non_run(tmp_path: Path, capsys) -> None:
 
 
 NOTEBOOKS = sorted((ROOT / "analysis").glob("*.ipynb"))
+PLOTTING = {"lemons_and_disputes", "market_vs_autarky"}  # notebooks that draw figures
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom(notebook: Path, sweep: Path, monkeypatch) -> None:
+    """As `jupyter lab` runs it: kernel in analysis/, no MPLBACKEND forced — figures must show."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     if notebook.stem == "language" and importlib.util.find_spec("sentence_transformers") is None:
         pytest.skip("text extra not installed")
     monkeypatch.setenv("DIAGON_RUN_DIRS", os.pathsep.join([str(sweep / "baseline_s0"), str(sweep / "autarky_s0")]))
     monkeypatch.setenv("DIAGON_PERMUTATIONS", "50")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    for var in ("MPLBACKEND", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
     nb = nbformat.read(notebook, as_version=4)
     nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT)}}).execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
-    assert not errors
-    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+                            resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert "2 completed runs:" in "".join(o.get("text", "") for o in nb.cells[1].outputs)
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    if notebook.stem in PLOTTING:
+        assert len(images) >= 2  # the figures are displayed, not drawn to a hidden Agg canvas
+    assert not [o for o in outputs if "non-interactive" in str(o.get("text", ""))]
+
+
+def test_notebook_run_dirs_resolve_against_the_project_root(tmp_path, monkeypatch) -> None:
+    from diagon.analysis import notebook_run_dirs, project_root
+
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "config.yaml").write_text("seed: 0\n")
+    (tmp_path / "analysis").mkdir()
+    monkeypatch.chdir(tmp_path / "analysis")  # where Jupyter starts a notebook's kernel
+    monkeypatch.delenv("DIAGON_RUN_DIRS", raising=False)
+    assert project_root() == tmp_path.resolve()
+    assert notebook_run_dirs() == [tmp_path.resolve() / "runs"]
+    monkeypatch.setenv("DIAGON_RUN_DIRS", os.pathsep.join(["multirun/d1", "/abs/run"]))
+    assert notebook_run_dirs() == [tmp_path.resolve() / "multirun/d1", Path("/abs/run")]
+
+
+def test_jupyter_lab_is_installed_with_the_project() -> None:
+    """`make setup` installs the `notebooks` extra (part of `all`): `jupyter lab` opens them."""
+    lab = Path(sys.executable).parent / "jupyter-lab"
+    out = subprocess.run([str(lab), "--version"], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip().split(".")[0] == "4"
+
+
+def test_agg_is_forced_only_when_nothing_can_show_a_figure(monkeypatch) -> None:
+    import matplotlib
+
+    from diagon.analysis import plots
+
+    monkeypatch.setattr(matplotlib, "use", lambda backend: None)  # observe the choice, switch nothing
+    for var in ("MPLBACKEND", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert plots.choose_backend() == "Agg"  # headless: a GUI backend would fail
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert plots.choose_backend() is None
+    monkeypatch.delenv("DISPLAY")
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    assert plots.choose_backend() is None  # Jupyter: its inline backend shows the figures
+    monkeypatch.delitem(sys.modules, "ipykernel")
+    monkeypatch.setenv("MPLBACKEND", "pdf")
+    assert plots.choose_backend() is None  # the user's choice
