@@ -162,3 +162,12 @@ def test_compare_refuses_unfinished_and_mixed_lengths_naming_them(tmp_path, caps
     assert "- baseline: runs of different lengths pooled:" in md and f"{longer.resolve()} (2 rounds)" in md
     per_seed = pd.read_csv(tmp_path / "compare_seeds.csv")
     assert sorted(per_seed["rounds"]) == [1, 1, 2]
+
+
+def test_load_runs_names_the_runs_it_leaves_out(tmp_path) -> None:
+    _run(tmp_path, "baseline", 0, [1, 3], [1.0, 0.0], [1.0, 0.5])
+    failed = _run(tmp_path, "baseline", 1, [2, 4], [1.0, 1.0], [1.0, 0.6])
+    _set_status(failed, "running")
+    with pytest.warns(UserWarning, match=rf"left out 1 run\(s\) that did not complete: {failed.resolve()} \(running\)"):
+        runs = load_runs([tmp_path])
+    assert [r.seed for r in runs] == [0]
