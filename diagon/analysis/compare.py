@@ -35,7 +35,13 @@ import pandas as pd
 from diagon.analysis.labels import built_in_effects
 from diagon.analysis.load import RunData, find_run_dirs, group_runs, load_run, run_status
 from diagon.analysis.metrics import UNITS, run_metrics, unit_values
-from diagon.analysis.stats import clustered_cohens_d, coefficient_of_variation, cohens_d, mean_ci, welch_p
+from diagon.analysis.stats import (
+    clustered_cohens_d,
+    coefficient_of_variation,
+    cohens_d,
+    mean_ci,
+    welch_p,
+)
 
 # (metric key, row label, format)
 ROWS: tuple[tuple[str, str, str], ...] = (

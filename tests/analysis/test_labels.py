@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from diagon.analysis import inequality, load_run
-from diagon.analysis.labels import built_in_effects, economic_parameters, run_labels, thinking_cost_share
+from diagon.analysis.labels import (
+    built_in_effects,
+    economic_parameters,
+    run_labels,
+    thinking_cost_share,
+)
 from diagon.config import compose_config
 from diagon.rundir.summary import SUMMARY_FILE, summarise, write_summary
 from diagon.runner import execute_run

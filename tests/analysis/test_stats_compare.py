@@ -57,14 +57,18 @@ def _run(tmp_path, name: str, seed: int, wealth: list[int], q: list[float], rho:
     return write_run(tmp_path / f"{name}_{seed}", agents, rows, experiment=name, seed=seed, mode=mode)
 
 
-def test_compare_table_known_values(tmp_path) -> None:
-    # baseline seeds: mean wealth 2, 3, 4; autarky seeds: 1, 1, 1.5 (each run two agents)
+def _three_seeds_each(tmp_path) -> None:
+    """baseline seeds: mean wealth 2, 3, 4; autarky seeds: 1, 1, 1.5 (each run two agents)."""
     _run(tmp_path, "baseline", 0, [1, 3], [1.0, 0.0], [1.0, 0.5])
     _run(tmp_path, "baseline", 1, [2, 4], [1.0, 1.0], [1.0, 0.6])
     _run(tmp_path, "baseline", 2, [4, 4], [0.6, 0.0], [0.9, 0.9])
     _run(tmp_path, "autarky", 0, [1, 1], [1.0, 0.0], [None, None])
     _run(tmp_path, "autarky", 1, [0, 2], [0.0, 0.0], [None, None])
     _run(tmp_path, "autarky", 2, [1, 2], [1.0, 0.2], [None, None])
+
+
+def test_compare_table_known_values(tmp_path) -> None:
+    _three_seeds_each(tmp_path)
     result = compare(load_runs([tmp_path]))
     assert result.conditions == ["baseline", "autarky"] and result.references == {"baseline": "autarky"}
     t = result.table
@@ -99,12 +103,7 @@ def test_clustered_cohens_d_exact_interval() -> None:
 
 
 def test_compare_per_unit_effects_and_structural_zeros(tmp_path) -> None:
-    _run(tmp_path, "baseline", 0, [1, 3], [1.0, 0.0], [1.0, 0.5])
-    _run(tmp_path, "baseline", 1, [2, 4], [1.0, 1.0], [1.0, 0.6])
-    _run(tmp_path, "baseline", 2, [4, 4], [0.6, 0.0], [0.9, 0.9])
-    _run(tmp_path, "autarky", 0, [1, 1], [1.0, 0.0], [None, None])
-    _run(tmp_path, "autarky", 1, [0, 2], [0.0, 0.0], [None, None])
-    _run(tmp_path, "autarky", 2, [1, 2], [1.0, 0.2], [None, None])
+    _three_seeds_each(tmp_path)
     result = compare(load_runs([tmp_path]))
     row = result.table.loc["Mean wealth ($)"]
     # per agent: pooled final balances of the three runs of each condition
