@@ -20,6 +20,8 @@ __all__ = ["run_labels", "built_in_effects", "economic_parameters", "thinking_co
 # the scripted poster's payment rule (diagon/traders/scripted.py `pay`): its sigmoid's centre and slope
 PAY_SIGMOID_CENTRE = 0.5
 PAY_SIGMOID_SLOPE = 12
+# below this share of all costs, thinking costs cannot drive an effect (scripted runs: 0.1–0.6 %)
+NEGLIGIBLE_THINKING_SHARE = 0.05
 
 
 def _cfg(meta: dict[str, Any], *keys: str, default: Any = None) -> Any:
@@ -98,7 +100,9 @@ def built_in_effects(meta: dict[str, Any], agents: pd.DataFrame | None = None) -
     text = ("thinking costs are fixed token counts per decision (trader.scripted_tokens) times the family "
             "price")
     if share == share:  # not NaN
-        text += f": {share:.2%} of all costs, so effects of the thinking-cost price (e.g. cost amplification) cannot show"
+        text += f": {share:.2%} of all costs"
+        if share < NEGLIGIBLE_THINKING_SHARE:
+            text += ", so effects of the thinking-cost price (e.g. cost amplification) cannot show"
     out.append(text)
     return out
 

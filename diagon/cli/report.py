@@ -7,6 +7,7 @@ exit code is 1 when any run got no report (2 for bad arguments or a missing extr
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 
@@ -35,6 +36,8 @@ def _targets(run_dirs: list[Path], out: Path | None) -> dict[Path, Path | None]:
 
 
 def _report(args: argparse.Namespace) -> int:
+    # figures only go into the page: never open a GUI backend, even on a desktop
+    os.environ.setdefault("MPLBACKEND", "Agg")
     from diagon.analysis import MissingExtraError, require_analysis
 
     try:

@@ -57,6 +57,9 @@ def test_built_in_effects_of_scripted_runs() -> None:
     assert effects[3] == "family differences in bids start from families.<f>.markup (a 0.3)"
     assert effects[4].endswith(": 0.50% of all costs, so effects of the thinking-cost price (e.g. cost "
                                "amplification) cannot show")
+    # an oracle worker costs nothing: thinking is all of the cost, and nothing is called negligible
+    free = pd.DataFrame({"thinking_cost": [3], "execution_cost": [0]})
+    assert built_in_effects(_meta(True, mode="autarky"), free)[-1].endswith("times the family price: 100.00% of all costs")
     # autarky has no payments: no payment-threshold line; no transparency: no bias line
     autarky = built_in_effects(_meta(True, mode="autarky"))
     assert len(autarky) == 1 and autarky[0].startswith("thinking costs are fixed token counts")
