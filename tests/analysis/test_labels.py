@@ -96,3 +96,16 @@ def test_summary_uses_the_shared_definitions_and_is_saved(tmp_path) -> None:
     path = write_summary(run_dir, s)
     assert path == run_dir / SUMMARY_FILE and path.read_text() == s.text()
     assert f"wealth Gini, all agents (wealth_gini_all)        {s.wealth_gini_all:.3f}" in path.read_text()
+
+
+def test_model_local_is_labelled_one_model_for_every_family() -> None:
+    from diagon.config.schema import as_plain
+
+    def labels(model: str) -> list[str]:
+        meta = {"config": as_plain(compose_config([f"model={model}"])),
+                "synthetic": {"synthetic_execution": False, "scripted_traders": False}}
+        return run_labels(meta)
+
+    assert labels("local") == ["ONE MODEL for every family (local: smollm2-135m-instruct): families differ only in "
+                               "their price menus, not in the model that decides"]
+    assert labels("openrouter") == []  # five model ids
