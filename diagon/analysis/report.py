@@ -206,7 +206,7 @@ def _run_tables(run: RunData) -> str:
         for k, (label, fmt) in _HEADLINE.items()]
     rows.append((f"bottom-quartile agents at round {min(6, run.last_round)}", n_bottom))
     out = [_section("Headline metrics", _kv(rows))]
-    out.append(_section("Roles by family (USD; net > 0 = net contractor)", _table(metrics.role_by_family(run))))
+    out.append(_section("Roles by family (USD, payments gross of the fee on both sides; net > 0 = net contractor)", _table(metrics.role_by_family(run))))
     out.append(_section("Costs by family (USD)", _table(metrics.costs_by_family(run), digits=4)))
     comp = metrics.composition_by_round(run)
     out.append(_section("Population composition (first and last round)", _table(comp.iloc[[0, -1]])))
