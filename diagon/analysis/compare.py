@@ -218,6 +218,11 @@ def compare(runs: list[RunData], *, allow_mixed_lengths: bool = False, skipped: 
     # the paper's column order: the market baseline first, ablations, the no-market baseline last
     conditions = sorted(groups, key=lambda c: (c.startswith("autarky"), not c.startswith("baseline")))
     references = {c: r for c in conditions if (r := reference_of(c, conditions))}
+    for c, ref in references.items():
+        own, other = sorted({r.last_round for r in groups[c]}), sorted({r.last_round for r in groups[ref]})
+        if own != other:
+            notes.append(f"{c} ({'/'.join(map(str, own))} rounds) is compared with {ref} "
+                         f"({'/'.join(map(str, other))} rounds): the lengths differ")
     table: dict[str, dict[str, float]] = {}
     for key, label, _ in ROWS:
         row: dict[str, float] = {}

@@ -161,6 +161,12 @@ def test_compare_refuses_unfinished_and_mixed_lengths_naming_them(tmp_path, caps
     assert "- baseline: runs of different lengths pooled:" in md and f"{longer.resolve()} (2 rounds)" in md
     per_seed = pd.read_csv(tmp_path / "compare_seeds.csv")
     assert sorted(per_seed["rounds"]) == [1, 1, 2]
+    # a condition compared with a reference of another length is flagged
+    agents = [agent(r, i, "a", (i + 1) * M) for r in (1, 2, 3) for i in range(2)]
+    write_run(tmp_path / "honest_0", agents, [tx(1, 0, 1, 1.0, 1.0)], experiment="honest", seed=0)
+    assert main(["compare", str(tmp_path), "--skip-unfinished", "--allow-mixed-lengths"]) == 0
+    md = (tmp_path / "compare.md").read_text()
+    assert "- honest (3 rounds) is compared with baseline (1/2 rounds): the lengths differ" in md
 
 
 def test_load_runs_names_the_runs_it_leaves_out(tmp_path) -> None:
