@@ -20,6 +20,9 @@ def test_run_prints_a_summary_and_the_run_directory(tmp_path):
     assert "SYNTHETIC execution" in out.stdout and "SCRIPTED traders" in out.stdout
     assert f"run directory: {tmp_path / 'r'}" in out.stdout
     assert json.loads((tmp_path / "r" / "run.json").read_text())["status"] == "completed"
+    saved = (tmp_path / "r" / "summary.txt").read_text()  # the printed summary, kept with the run
+    assert saved.startswith("Diagon run summary — baseline\n") and "wealth Gini, all agents (wealth_gini_all)" in saved
+    assert "NOTE: built in by the script: payment threshold" in saved and "NOTE: built in by the script" in out.stdout
 
 
 def test_a_bad_override_fails_before_any_work_naming_the_key(tmp_path):
