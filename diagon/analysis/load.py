@@ -29,6 +29,8 @@ another key does not collapse into one condition — and by ``seed``.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -70,7 +72,7 @@ class RunData:
     surges: pd.DataFrame
     overrides: list[str] = field(default_factory=list)
     llm_calls: pd.DataFrame | None = None  # None: no tables/llm_calls.parquet (no LLM traders)
-    source: str = "tables"  # or "events": tables replayed from events.jsonl (partial=True)
+    source: str = "tables"  # or "events…": tables replayed from events.jsonl (partial=True)
 
     @property
     def experiment(self) -> str:
@@ -152,11 +154,45 @@ def _with_columns(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFram
     return frame
 
 
+def _complete_size(events: Path) -> int:
+    """Bytes of ``events`` up to and including its last newline (a killed writer can tear a line)."""
+    size = events.stat().st_size
+    with events.open("rb") as fh:
+        end = size
+        while end > 0:
+            start = max(0, end - (1 << 20))
+            fh.seek(start)
+            at = fh.read(end - start).rfind(b"\n")
+            if at >= 0:
+                return start + at + 1
+            end = start
+    return 0
+
+
+def _replay(run_dir: Path) -> tuple[dict[str, pd.DataFrame], bool]:
+    """(tables replayed from the events, whether a torn last line was left out)."""
+    from diagon.rundir.tables import replay_frames
+
+    events = run_dir / "events.jsonl"
+    keep = _complete_size(events) if events.exists() else 0
+    if not events.exists() or keep == events.stat().st_size:
+        return replay_frames(run_dir), False
+    with tempfile.TemporaryDirectory() as tmp, events.open("rb") as src:  # never touch the run dir
+        shutil.copyfile(run_dir / "run.json", Path(tmp) / "run.json")
+        with open(Path(tmp) / "events.jsonl", "wb") as dst:
+            while keep > 0:
+                chunk = src.read(min(keep, 1 << 20))
+                dst.write(chunk)
+                keep -= len(chunk)
+        return replay_frames(tmp), True
+
+
 def load_run(run_dir: Path | str, *, partial: bool = False) -> RunData:
     """Read one run directory (``run.json`` + ``tables/*.parquet``).
 
     Without its tables the run is refused, unless ``partial``: then they are replayed from
-    ``events.jsonl`` (the run's state so far; :attr:`RunData.source` is ``"events"``).
+    ``events.jsonl`` (the run's state so far; :attr:`RunData.source` is ``"events"``); a
+    torn last line (the writer was killed mid-line) is left out and ``source`` says so.
     """
     run_dir = Path(run_dir)
     meta = read_run_json(run_dir)
@@ -166,13 +202,11 @@ def load_run(run_dir: Path | str, *, partial: bool = False) -> RunData:
         if not partial:
             raise FileNotFoundError(f"{run_dir}: tables/agents_rounds.parquet or tables/transactions.parquet "
                                     f"missing (run.json status {meta.get('status')!r}: not finished?)")
-        from diagon.rundir.tables import replay_frames
-
-        replayed = replay_frames(run_dir)
+        replayed, torn = _replay(run_dir)
         frames = {name: replayed.get(name) for name in _TABLES}
         if frames["llm_calls"] is not None and not len(frames["llm_calls"]):
             frames["llm_calls"] = None
-        source = "events"
+        source = "events (torn last line ignored)" if torn else "events"
     surges = frames["surges"]
     if surges is None or (len(surges) == 0 and not len(surges.columns)):
         surges = _surges_from_events(run_dir) if surges is None else pd.DataFrame(columns=_SURGE_COLUMNS)

@@ -118,9 +118,9 @@ def _header(run: RunData) -> str:
         error = f" ({m.get('error')})" if m.get("error") else ""
         banner += (f'<div class="banner">⚠ run status {html.escape(run.status)}{html.escape(error)}: this report '
                    f"covers rounds 0–{run.last_round} only</div>")
-    if run.source == "events":
+    if run.source != "tables":
         banner += ('<div class="banner">⚠ tables/ was never written: the tables were replayed from events.jsonl '
-                   "for this report</div>")
+                   f"for this report ({html.escape(run.source)})</div>")
     return (f"<h1>Diagon run report — {html.escape(run.condition)} (seed {run.seed})</h1>\n"
             f'<div class="meta">{html.escape(str(run.run_dir))} · mode {html.escape(run.mode)} · '
             f"status {html.escape(str(m.get('status')))} · {run.last_round} rounds · "

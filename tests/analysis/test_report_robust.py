@@ -57,6 +57,22 @@ def test_half_written_run_is_read_from_its_events(small_run: Path, tmp_path) -> 
     assert "run status running" in page and "Not drawn" not in page
 
 
+def test_a_torn_last_event_line_is_left_out(small_run: Path, tmp_path) -> None:
+    killed = tmp_path / "torn"
+    shutil.copytree(small_run, killed)
+    shutil.rmtree(killed / "tables")
+    _status(killed, "running")
+    events = killed / "events.jsonl"
+    whole = events.read_bytes()
+    events.write_bytes(whole + b'{"type": "RoundStar')  # the writer was killed mid-line
+    run = load_run(killed, partial=True)
+    assert run.source == "events (torn last line ignored)"
+    assert metrics.run_metrics(run) == metrics.run_metrics(load_run(small_run))
+    assert events.read_bytes() == whole + b'{"type": "RoundStar'  # the run dir is left as it was
+    assert main(["report", str(killed)]) == 0
+    assert "(events (torn last line ignored))" in (killed / "report.html").read_text()
+
+
 def test_one_broken_figure_does_not_lose_the_report(small_run: Path, monkeypatch) -> None:
     def boom(run):  # noqa: ANN001, ANN202
         raise RuntimeError("boom")
