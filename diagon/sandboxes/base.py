@@ -8,9 +8,7 @@ from pathlib import PurePath
 from types import TracebackType
 from typing import Literal, Protocol, Self, runtime_checkable
 
-LimitName = Literal[
-    "timeout", "memory", "cpu", "output", "processes", "file_size", "disk", "files"
-]
+LimitName = Literal["timeout", "memory", "cpu", "output", "processes", "file_size", "disk", "files"]
 """Which limit stopped or constrained a command (``None`` in :class:`ExecResult` if none)."""
 
 KiB = 1024

@@ -118,7 +118,9 @@ def create(memory_bytes: int, max_processes: int) -> SandboxCgroup | None:
     try:
         return SandboxCgroup(layout, memory_bytes, max_processes)
     except OSError as exc:
-        logger.warning("could not create a sandbox cgroup (%s); memory limited per process only", exc)
+        logger.warning(
+            "could not create a sandbox cgroup (%s); memory limited per process only", exc
+        )
         return None
 
 

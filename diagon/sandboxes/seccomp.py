@@ -43,7 +43,15 @@ BLOCKED_SYSCALLS = (
     "settimeofday", "clock_settime", "clock_adjtime", "quotactl", "lookup_dcookie",
 )  # fmt: skip
 # CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
-CLONE_NAMESPACE_FLAGS = (0x20000, 0x2000000, 0x4000000, 0x8000000, 0x10000000, 0x20000000, 0x40000000)
+CLONE_NAMESPACE_FLAGS = (
+    0x20000,
+    0x2000000,
+    0x4000000,
+    0x8000000,
+    0x10000000,
+    0x20000000,
+    0x40000000,
+)
 BLOCKED_IOCTLS = (0x5412, 0x541C)  # TIOCSTI, TIOCLINUX
 _lock = threading.Lock()
 _program: bytes | str | None = None  # str: why there is no filter

@@ -51,7 +51,11 @@ class HostWorkdirSandbox(SandboxContext):
         self._closed = False
         self._cgroup: cgroup.SandboxCgroup | None = None
         self._mounted = False
-        self._root = Path(tempfile.mkdtemp(prefix=f"diagon-{self.name}-"))
+        workfs.sweep_stale_once()
+        # the pid in the name tells a later sweep whether the owner still lives
+        self._root = Path(
+            tempfile.mkdtemp(prefix=f"{workfs.ROOT_PREFIX}{self.name}-{os.getpid()}-")
+        )
         self._host_workdir = self._root / "work"
         try:
             self._host_tmpdir = self._root / "tmp"

@@ -16,6 +16,8 @@ import logging
 import os
 import shutil
 import subprocess
+import tempfile
+import threading
 from pathlib import Path
 
 from diagon.sandboxes.base import LimitName
@@ -24,11 +26,15 @@ logger = logging.getLogger(__name__)
 _MS_NOSUID, _MS_NODEV = 2, 4
 _MNT_DETACH = 2
 _ENOSPC_MARKER = b"No space left on device"
+ROOT_PREFIX = "diagon-"  # sandbox roots: <tempdir>/diagon-<backend>-<pid>-<random>
 _libc = ctypes.CDLL(None, use_errno=True)
 _warned = False
+_swept = threading.Event()
 
 
-def mount_tmpfs(path: Path, size_bytes: int, max_inodes: int, owner: tuple[int, int] | None) -> bool:
+def mount_tmpfs(
+    path: Path, size_bytes: int, max_inodes: int, owner: tuple[int, int] | None
+) -> bool:
     """Mount a capped tmpfs on the empty dir ``path``; False (reason logged once) if refused."""
     global _warned
     if os.geteuid() != 0:
@@ -88,7 +94,36 @@ def remove_tree(root: Path, mount: Path | None) -> None:
         return
     except (OSError, RecursionError):
         pass
-    for cmd in (["chmod", "-R", "u+rwx", "--", str(root)], ["rm", "-rf", "--one-file-system", "--", str(root)]):
+    for cmd in (
+        ["chmod", "-R", "u+rwx", "--", str(root)],
+        ["rm", "-rf", "--one-file-system", "--", str(root)],
+    ):
         subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, check=False)
     if os.path.lexists(root):
         logger.warning("could not delete sandbox dir %s", root)
+
+
+def sweep_stale_once() -> None:
+    """Once per process: unmount and delete work dirs whose process died without closing
+    them (a tmpfs left mounted would hold its RAM until reboot)."""
+    if _swept.is_set():
+        return
+    _swept.set()
+    base = Path(tempfile.gettempdir()).resolve()
+    try:
+        mounts = Path("/proc/self/mounts").read_text().splitlines()
+    except OSError:
+        return
+    for line in mounts:
+        fields = line.split()
+        if len(fields) < 3 or fields[2] != "tmpfs":
+            continue
+        point = Path(fields[1])
+        root = point.parent
+        if point.name != "work" or root.parent != base or not root.name.startswith(ROOT_PREFIX):
+            continue
+        parts = root.name[len(ROOT_PREFIX) :].rsplit("-", 2)  # backend, pid, random
+        pid = parts[1] if len(parts) == 3 else ""
+        if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+            logger.warning("removing the work dir %s of dead process %s", root, pid)
+            remove_tree(root, point)

@@ -9,6 +9,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import tracemalloc
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,6 +26,7 @@ from diagon.sandboxes import (
     SubprocessSandbox,
     UnsafeSandboxWarning,
     read_head,
+    workfs,
 )
 from diagon.sandboxes import cgroup as cgroup_mod
 from diagon.sandboxes.base import GiB, MiB
@@ -127,7 +130,9 @@ def test_a_files_dir_larger_than_the_disk_is_a_clear_error(tmp_path: Path) -> No
     if not AS_ROOT:
         pytest.skip("needs root")
     (tmp_path / "big.bin").write_bytes(b"\0" * (2 * MiB))
-    with pytest.raises(SandboxError, match=r"does not fit the sandbox work dir .*disk_bytes=1048576"):
+    with pytest.raises(
+        SandboxError, match=r"does not fit the sandbox work dir .*disk_bytes=1048576"
+    ):
         BwrapSandbox(tmp_path, limits=SandboxLimits(disk_bytes=MiB))
 
 
@@ -138,7 +143,9 @@ def test_a_2_gb_output_file_is_never_read_whole() -> None:
         assert made.ok, made
         tracemalloc.start()
         try:
-            with pytest.raises(SandboxFileTooLarge, match="larger than the read cap of 8388608") as exc:
+            with pytest.raises(
+                SandboxFileTooLarge, match="larger than the read cap of 8388608"
+            ) as exc:
                 box.read_file("out.txt")
             assert len(exc.value.head) == cap
             assert read_head(box, "out.txt", 1000) == (b"\0" * 1000, True)
@@ -211,3 +218,22 @@ def test_cgroups_of_closed_sandboxes_are_removed() -> None:
     assert dirs and all(d.is_dir() for d in dirs)
     box.close()
     assert not any(d.exists() for d in dirs)
+
+
+@needs_root
+def test_work_dirs_of_a_dead_process_are_unmounted_at_the_next_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    root = Path(tempfile.mkdtemp(prefix=f"diagon-bwrap-{dead.pid}-"))
+    (root / "work").mkdir()
+    assert workfs.mount_tmpfs(root / "work", MiB, 10, None)
+    (root / "work" / "left.txt").write_text("held in RAM until unmounted")
+    alive = Path(tempfile.mkdtemp(prefix=f"diagon-bwrap-{os.getpid()}-"))
+    monkeypatch.setattr(workfs, "_swept", threading.Event())
+    with bwrap():
+        assert not root.exists()
+        assert alive.exists()  # ours, and not a mount: left alone
+    assert f"{root}/work" not in Path("/proc/self/mounts").read_text()
+    alive.rmdir()
