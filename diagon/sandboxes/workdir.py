@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath
 from typing import ClassVar
@@ -51,6 +52,7 @@ class HostWorkdirSandbox(SandboxContext):
         self._closed = False
         self._cgroup: cgroup.SandboxCgroup | None = None
         self._mounted = False
+        self._running, self._in_flight = threading.Lock(), 0
         workfs.sweep_stale_once()
         # the pid in the name tells a later sweep whether the owner still lives
         self._root = Path(
@@ -120,9 +122,18 @@ class HostWorkdirSandbox(SandboxContext):
         self._before_run()
         group = self._cgroup
         oom_kills = group.oom_kills() if group is not None else 0
-        with self._command_fds() as fds:
-            raw = self._spawn(cmd, timeout_s, stdin, fds)
-        if group is not None and not group.empty():
+        with self._running:
+            self._in_flight += 1
+        try:
+            with self._command_fds() as fds:
+                raw = self._spawn(cmd, timeout_s, stdin, fds)
+        finally:
+            with self._running:
+                self._in_flight -= 1
+                last = self._in_flight == 0
+        # the last command out waits for the kernel to finish killing (a concurrent exec on
+        # the same sandbox is still running in the cgroup and must not be touched)
+        if group is not None and last and not group.empty():
             logger.warning("processes of %r survived exec for 5 s after SIGKILL", self)
         raw.oom_killed = group is not None and group.oom_kills() > oom_kills
         raw.fs_limit = workfs.full_limit(

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import tracemalloc
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +20,7 @@ import pytest
 
 from diagon.sandboxes import (
     BwrapSandbox,
+    ExecResult,
     SandboxError,
     SandboxFileTooLarge,
     SandboxLimits,
@@ -237,3 +239,17 @@ def test_work_dirs_of_a_dead_process_are_unmounted_at_the_next_start(
         assert alive.exists()  # ours, and not a mount: left alone
     assert f"{root}/work" not in Path("/proc/self/mounts").read_text()
     alive.rmdir()
+
+
+def test_concurrent_commands_in_one_sandbox_do_not_kill_each_other() -> None:
+    # a finished command empties the cgroup only when no other exec of the sandbox runs
+    with bwrap() as box:
+        slow: list[ExecResult] = []
+        thread = threading.Thread(
+            target=lambda: slow.append(box.exec(["sh", "-c", "sleep 1; echo slow"]))
+        )
+        thread.start()
+        time.sleep(0.3)
+        assert box.exec(["echo", "fast"]).stdout == b"fast\n"
+        thread.join()
+    assert slow[0].ok and slow[0].stdout == b"slow\n", slow
