@@ -10,11 +10,10 @@ import json
 import os
 import platform
 import signal
-from collections.abc import Iterator
 
 import pytest
 
-from diagon.sandboxes import BwrapSandbox, ExecResult, SandboxUnavailable, seccomp
+from diagon.sandboxes import BwrapSandbox, ExecResult, seccomp
 
 pytestmark = pytest.mark.skipif(
     platform.machine() != "x86_64", reason="the probe uses x86_64 system call numbers"
@@ -57,18 +56,8 @@ print(json.dumps(out))
 
 
 @pytest.fixture
-def box() -> Iterator[BwrapSandbox]:
-    try:
-        sandbox = BwrapSandbox()
-    except SandboxUnavailable as exc:
-        pytest.skip(f"bwrap unavailable: {exc}")
-    with sandbox:
-        yield sandbox
-
-
-@pytest.fixture
 def unfiltered(box: BwrapSandbox, monkeypatch: pytest.MonkeyPatch) -> BwrapSandbox:
-    """The same sandbox with the seccomp filter switched off (the control)."""
+    """The conftest's sandbox with the seccomp filter switched off (the control)."""
     monkeypatch.setattr(seccomp, "program", lambda: None)
     return box
 
