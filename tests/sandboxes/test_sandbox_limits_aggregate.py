@@ -253,3 +253,28 @@ def test_concurrent_commands_in_one_sandbox_do_not_kill_each_other() -> None:
         assert box.exec(["echo", "fast"]).stdout == b"fast\n"
         thread.join()
     assert slow[0].ok and slow[0].stdout == b"slow\n", slow
+
+
+def test_cgroup_v2_layout_on_a_fake_hierarchy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # this host has cgroup v1; the v2 files are checked against a directory shaped like one
+    (tmp_path / "cgroup.controllers").write_text("cpu io memory pids\n")
+    (tmp_path / "cgroup.subtree_control").write_text("\n")
+    monkeypatch.setattr(cgroup_mod, "CGROUP_ROOT", tmp_path)
+    monkeypatch.setattr(cgroup_mod, "_layout", None)
+    group = cgroup_mod.create(300 * MiB, 10)
+    assert group is not None and group.version == 2
+    assert (tmp_path / "cgroup.subtree_control").read_text() == "+memory +pids"
+    (cg,) = group.dirs
+    assert cg.parent == tmp_path and cg.name.startswith(f"diagon-sbx-{os.getpid()}-")
+    files = {p.name: p.read_text() for p in cg.iterdir()}
+    assert files == {"memory.max": str(300 * MiB), "memory.swap.max": "0", "pids.max": "18"}
+    (cg / "memory.events").write_text("low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\n")
+    assert group.oom_kills() == 2
+    joined = subprocess.run([*group.enter_prefix(), "sh", "-c", "echo $$"], capture_output=True)
+    assert joined.stdout.decode() == (cg / "cgroup.procs").read_text()  # joined, then exec'd
+    for p in cg.iterdir():
+        p.unlink()
+    group.close()
+    assert not cg.exists()
