@@ -35,11 +35,12 @@ setup: $(STAMP)
 
 setup-test: $(TEST_STAMP)
 
-# bubblewrap is the default worker sandbox (Debian package); install it when missing
+# bubblewrap is the default worker sandbox and libseccomp compiles its seccomp filter (Debian
+# packages); install them when missing
 sysdeps:
-	@command -v bwrap >/dev/null 2>&1 || { \
-	  echo "installing bubblewrap (apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }
+	@{ command -v bwrap >/dev/null 2>&1 && ldconfig -p | grep -q 'libseccomp\.so\.2 '; } || { \
+	  echo "installing bubblewrap and libseccomp2 (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap libseccomp2 >/dev/null; }
 
 run: setup
 	$(BIN)/diagon run $(ARGS)

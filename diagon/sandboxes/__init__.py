@@ -17,10 +17,12 @@ from diagon.sandboxes.base import (
     LimitName,
     Sandbox,
     SandboxError,
+    SandboxFileTooLarge,
     SandboxLimits,
     SandboxPathError,
     SandboxUnavailable,
     UnsafeSandboxWarning,
+    read_head,
 )
 from diagon.sandboxes.bwrap import BwrapSandbox
 from diagon.sandboxes.docker_backend import DockerSandbox  # the SDK itself is imported lazily
@@ -40,12 +42,14 @@ __all__ = [
     "LimitName",
     "Sandbox",
     "SandboxError",
+    "SandboxFileTooLarge",
     "SandboxLimits",
     "SandboxPathError",
     "SandboxUnavailable",
     "SubprocessSandbox",
     "UnsafeSandboxWarning",
     "create_sandbox",
+    "read_head",
     "registered_sandboxes",
     "sandbox",
 ]

@@ -41,6 +41,8 @@ class RawRun:
     timed_out: bool
     duration_s: float
     cpu_time_s: float | None
+    oom_killed: bool = False  # the sandbox's cgroup OOM-killed a process during the run
+    fs_limit: LimitName | None = None  # "disk"/"files": the capped work dir filled up
 
 
 def sandbox_env(home: str, tmpdir: str) -> dict[str, str]:
@@ -99,9 +101,14 @@ def rlimit_preexec(limits: SandboxLimits) -> Callable[[], None]:
 
 
 def classify(raw: RawRun, limits: SandboxLimits) -> LimitName | None:
-    """Name the limit a run hit, if any (``timeout`` first, ``output`` last)."""
+    """Name the limit a run hit, if any (``timeout`` first, then the aggregate limits the
+    sandbox observed, then signals and errno texts, ``output`` last)."""
     if raw.timed_out:
         return "timeout"
+    if raw.oom_killed:
+        return "memory"
+    if raw.fs_limit is not None:
+        return raw.fs_limit
     if raw.returncode > 128:
         sig = raw.returncode - 128
         if sig in _SIGNAL_LIMITS:

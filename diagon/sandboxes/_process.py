@@ -55,12 +55,14 @@ def run_capped(
     cwd: str | None = None,
     preexec_fn: Callable[[], None] | None = None,
     measure_cpu: bool = True,
+    pass_fds: Sequence[int] = (),
 ) -> RawRun:
     """Run ``argv`` in a new session, keep at most ``max_output_bytes`` of each stream.
 
     On timeout ``kill`` is called; when the main process exits ``on_exit`` may kill
     stragglers that still hold the pipes. Returns the exit code in shell convention and,
-    if ``measure_cpu``, the CPU time of the reaped process tree (from ``wait4``).
+    if ``measure_cpu``, the CPU time of the reaped process tree (from ``wait4``). ``pass_fds``
+    stay open in the child (e.g. bwrap's seccomp program).
     """
     start = time.monotonic()
     proc = subprocess.Popen(
@@ -72,6 +74,7 @@ def run_capped(
         cwd=cwd,
         start_new_session=True,
         close_fds=True,
+        pass_fds=tuple(pass_fds),
         preexec_fn=preexec_fn,
     )
     reaper = _Reaper(proc)

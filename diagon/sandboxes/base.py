@@ -8,7 +8,7 @@ from pathlib import PurePath
 from types import TracebackType
 from typing import Literal, Protocol, Self, runtime_checkable
 
-LimitName = Literal["timeout", "memory", "cpu", "output", "processes", "file_size"]
+LimitName = Literal["timeout", "memory", "cpu", "output", "processes", "file_size", "disk", "files"]
 """Which limit stopped or constrained a command (``None`` in :class:`ExecResult` if none)."""
 
 KiB = 1024
@@ -29,6 +29,15 @@ class SandboxPathError(SandboxError, ValueError):
     ``write_file`` would write into a read-only mount)."""
 
 
+class SandboxFileTooLarge(SandboxError):
+    """``read_file`` met a file larger than its cap. ``head`` holds the first ``max_bytes``
+    bytes (all that was read: the host never reads such a file whole)."""
+
+    def __init__(self, path: str, max_bytes: int, head: bytes) -> None:
+        super().__init__(f"{path!r} is larger than the read cap of {max_bytes} bytes")
+        self.path, self.max_bytes, self.head = path, max_bytes, head
+
+
 class UnsafeSandboxWarning(UserWarning):
     """Emitted when a backend without isolation (``subprocess``) is created."""
 
@@ -42,6 +51,12 @@ class SandboxLimits:
     may hold at once, ``max_file_size_bytes`` the largest file a command may write,
     ``wall_timeout_s`` the default wall-clock timeout of ``exec`` and ``max_output_bytes`` how
     much of stdout and of stderr (each) is kept.
+
+    Aggregate limits of the whole sandbox (all its processes together; how each backend
+    enforces them, and where it cannot, is in ``sandboxes/README.md``): ``total_memory_bytes``
+    the memory of all processes plus the tmpfs pages they write, ``disk_bytes`` the bytes
+    and ``max_files`` the inodes (files, dirs, links) the work dir may hold, and
+    ``max_read_bytes`` the largest file the host reads back with ``read_file``.
     """
 
     cpu_s: float = 60.0
@@ -50,6 +65,10 @@ class SandboxLimits:
     max_file_size_bytes: int = 256 * MiB
     wall_timeout_s: float = 900.0
     max_output_bytes: int = 1 * MiB
+    total_memory_bytes: int = 4 * GiB
+    disk_bytes: int = 1 * GiB
+    max_files: int = 100_000
+    max_read_bytes: int = 64 * MiB
 
     def __post_init__(self) -> None:
         for name in (
@@ -59,6 +78,10 @@ class SandboxLimits:
             "max_file_size_bytes",
             "wall_timeout_s",
             "max_output_bytes",
+            "total_memory_bytes",
+            "disk_bytes",
+            "max_files",
+            "max_read_bytes",
         ):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and value > 0 and math.isfinite(value)):
@@ -138,8 +161,13 @@ class Sandbox(Protocol):
         """
         ...
 
-    def read_file(self, path: str | PurePath) -> bytes:
-        """Return the bytes of a regular file in the work dir."""
+    def read_file(self, path: str | PurePath, max_bytes: int | None = None) -> bytes:
+        """Return the bytes of a regular file in the work dir.
+
+        At most ``max_bytes`` (default ``limits.max_read_bytes``) are read: a larger file
+        raises :class:`SandboxFileTooLarge` carrying its head. Use
+        :func:`diagon.sandboxes.read_head` for a preview of any file.
+        """
         ...
 
     def write_file(self, path: str | PurePath, data: bytes | str) -> None:
@@ -158,6 +186,14 @@ class Sandbox(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+def read_head(box: Sandbox, path: str | PurePath, max_bytes: int) -> tuple[bytes, bool]:
+    """The first ``max_bytes`` of a work-dir file and whether it was longer (never read whole)."""
+    try:
+        return box.read_file(path, max_bytes=max_bytes), False
+    except SandboxFileTooLarge as exc:
+        return exc.head, True
 
 
 class SandboxContext:

@@ -2,8 +2,10 @@
 
 Isolation: new network, pid, ipc, uts (and cgroup) namespaces; a read-only view of /usr, the
 needed bits of /etc and the Python environment; a private tmpfs /tmp; only the work dir is
-writable; environment reduced to a fixed whitelist. Limits: rlimits via ``prlimit`` inside
-the sandbox, a wall timeout that kills bwrap (its ``--die-with-parent`` child and the pid
+writable; environment reduced to a fixed whitelist; a seccomp filter (``seccomp``) refusing
+namespace creation, mounts, ptrace and other kernel surface. Limits: rlimits via
+``prlimit`` inside the sandbox, a cgroup and a capped tmpfs work dir per sandbox
+(``workdir``), a wall timeout that kills bwrap (its ``--die-with-parent`` child and the pid
 namespace go with it) and capped output.
 
 Fork bombs: ``RLIMIT_NPROC`` counts processes per *host* uid and does not bind root. When
@@ -21,15 +23,16 @@ calls on one sandbox are serialised.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import ClassVar
 
 from diagon.sandboxes import bwrap_profile as profile
-from diagon.sandboxes import paths
+from diagon.sandboxes import paths, seccomp
 from diagon.sandboxes._limits import RawRun, rlimit_preexec, rlimit_prefix, sandbox_env
 from diagon.sandboxes.base import SandboxLimits, SandboxUnavailable
 from diagon.sandboxes.mounts import MountSpecs
@@ -90,8 +93,22 @@ class BwrapSandbox(HostWorkdirSandbox):
     def _env(self) -> dict[str, str]:
         return sandbox_env(home=profile.SANDBOX_WORKDIR, tmpdir="/tmp")
 
-    def _argv(self, cmd: list[str]) -> list[str]:
-        return self._argv_prefix + cmd
+    def _argv(self, cmd: list[str], fds: tuple[int, ...]) -> list[str]:
+        filters = [arg for fd in fds for arg in ("--seccomp", str(fd))]
+        return [self._argv_prefix[0], *filters, *self._argv_prefix[1:], *cmd]
+
+    @contextlib.contextmanager
+    def _command_fds(self) -> Iterator[tuple[int, ...]]:
+        # one fresh descriptor per command: bwrap consumes it (reads to its end)
+        data = seccomp.program()
+        if data is None:
+            yield ()
+            return
+        fd = seccomp.program_fd(data)
+        try:
+            yield (fd,)
+        finally:
+            os.close(fd)
 
     def _build_argv_prefix(self) -> list[str]:
         assert self._bwrap is not None

@@ -43,6 +43,7 @@ from diagon.sandboxes.base import (
     SandboxUnavailable,
 )
 from diagon.sandboxes.mounts import Mount, MountSpecs, check_mounts, mount_of, read_only_error
+from diagon.sandboxes.paths import tar_member_head
 
 IMAGE = "diagon-worker:py3.11"
 WORKDIR = "/workspace"
@@ -222,18 +223,14 @@ class DockerSandbox(SandboxContext):
         return bool(self._container.attrs.get("State", {}).get("OOMKilled"))
 
     # -- files ---------------------------------------------------------------------------------
-    def read_file(self, path: str | PurePath) -> bytes:
-        """Bytes of a regular file in the work dir."""
+    def read_file(self, path: str | PurePath, max_bytes: int | None = None) -> bytes:
+        """Bytes of a regular file in the work dir (at most ``max_bytes``, default
+        ``limits.max_read_bytes``; a larger file raises ``SandboxFileTooLarge``)."""
         self._check_open()
         target = self._resolve(_relative(path), must_exist=True)
         stream, _ = self._container.get_archive(target)
-        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
-            member = tar.next()
-            if member is None or not member.isreg():
-                raise SandboxPathError(f"not a regular file: {os.fspath(path)!r}")
-            fh = tar.extractfile(member)
-            assert fh is not None
-            return fh.read()
+        cap = self.limits.max_read_bytes if max_bytes is None else max_bytes
+        return tar_member_head(stream, cap, os.fspath(path))
 
     def write_file(self, path: str | PurePath, data: bytes | str) -> None:
         """Create or replace a file in the work dir (parents are created)."""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import stat
+import tarfile
+from collections.abc import Iterable
 from pathlib import Path, PurePath, PurePosixPath
+from typing import Any
 
-from diagon.sandboxes.base import SandboxPathError
+from diagon.sandboxes.base import SandboxFileTooLarge, SandboxPathError
 from diagon.sandboxes.mounts import Mount, mount_of, read_only_error, relative
 
 Owner = tuple[int, int]
@@ -83,8 +87,15 @@ def resolve_write(root: Path, path: str | PurePath, mounts: tuple[Mount, ...] = 
     return target
 
 
-def read_file(root: Path, path: str | PurePath, mounts: tuple[Mount, ...] = ()) -> bytes:
-    """Read a regular file under ``root`` or a mount (never a FIFO, device or symlink out)."""
+def read_file(
+    root: Path, path: str | PurePath, mounts: tuple[Mount, ...] = (), max_bytes: int | None = None
+) -> bytes:
+    """Read a regular file under ``root`` or a mount (never a FIFO, device or symlink out).
+
+    With ``max_bytes`` the file is streamed and at most ``max_bytes + 1`` bytes are read: a
+    larger file raises :class:`SandboxFileTooLarge` with its head (a worker's 2 GB output
+    must not become 2 GB of host memory; its size on disk is not trusted, it may grow).
+    """
     target = resolve_read(root, path, mounts)
     # O_NONBLOCK: a FIFO planted by a worker must not hang the host
     fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -93,9 +104,49 @@ def read_file(root: Path, path: str | PurePath, mounts: tuple[Mount, ...] = ()) 
             raise SandboxPathError(f"not a regular file: {os.fspath(path)!r}")
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read()
+            if max_bytes is None:
+                return fh.read()
+            data = fh.read(max_bytes + 1)
     finally:
         os.close(fd)
+    if len(data) > max_bytes:
+        raise SandboxFileTooLarge(os.fspath(path), max_bytes, data[:max_bytes])
+    return data
+
+
+class _ChunkReader(io.RawIOBase):
+    """A read-only file over an iterator of byte chunks (pulled only as far as read)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks, self._pending = iter(chunks), b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            self._pending = next(self._chunks, None)  # type: ignore[assignment]
+            if self._pending is None:
+                self._pending = b""
+                return 0
+        size = min(len(buffer), len(self._pending))
+        buffer[:size], self._pending = self._pending[:size], self._pending[size:]
+        return size
+
+
+def tar_member_head(chunks: Iterable[bytes], max_bytes: int, path: str) -> bytes:
+    """The file in a one-member tar stream (docker's ``get_archive``), read up to
+    ``max_bytes``: the stream is consumed only as far as the cap needs."""
+    with tarfile.open(fileobj=io.BufferedReader(_ChunkReader(chunks)), mode="r|") as tar:
+        member = tar.next()
+        if member is None or not member.isreg():
+            raise SandboxPathError(f"not a regular file: {path!r}")
+        fh = tar.extractfile(member)
+        assert fh is not None
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise SandboxFileTooLarge(path, max_bytes, data[:max_bytes])
+    return data
 
 
 def write_file(

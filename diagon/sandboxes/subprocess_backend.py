@@ -62,7 +62,7 @@ class SubprocessSandbox(HostWorkdirSandbox):
     def _env(self) -> dict[str, str]:
         return sandbox_env(home=str(self._host_workdir), tmpdir=str(self._host_tmpdir))
 
-    def _argv(self, cmd: list[str]) -> list[str]:
+    def _argv(self, cmd: list[str], fds: tuple[int, ...]) -> list[str]:
         return (self._prlimit or []) + cmd
 
     def _preexec(self) -> Callable[[], None] | None:

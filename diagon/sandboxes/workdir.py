@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import logging
 import os
-import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath
 from typing import ClassVar
 
-from diagon.sandboxes import paths
+from diagon.sandboxes import cgroup, paths, workfs
 from diagon.sandboxes._limits import RawRun, check_exec_args, to_result
 from diagon.sandboxes._process import kill_group, run_capped
 from diagon.sandboxes.base import ExecResult, SandboxContext, SandboxError, SandboxLimits
 from diagon.sandboxes.mounts import Mount, MountSpecs, check_mounts
+
+logger = logging.getLogger(__name__)
 
 
 class HostWorkdirSandbox(SandboxContext):
@@ -24,6 +29,9 @@ class HostWorkdirSandbox(SandboxContext):
     (:meth:`_env`), how its process tree is killed and how read-only mounts are shown
     (:meth:`_install_mount`; ``diagon.sandboxes.mounts``). ``read_file`` and ``write_file``
     know the mounts: reads below a mount prefix come from the host dir, writes are refused.
+
+    Aggregate limits: the work dir is a capped tmpfs (``workfs``) and every command joins
+    the sandbox's cgroup (``cgroup``) where the host allows it; both are logged once when not.
     """
 
     name: ClassVar[str] = "workdir"
@@ -42,16 +50,26 @@ class HostWorkdirSandbox(SandboxContext):
         self._owner = owner
         self._mounts: tuple[Mount, ...] = check_mounts(ro_mounts)
         self._closed = False
-        self._root = Path(tempfile.mkdtemp(prefix=f"diagon-{self.name}-"))
+        self._cgroup: cgroup.SandboxCgroup | None = None
+        self._mounted = False
+        self._running, self._in_flight = threading.Lock(), 0
+        workfs.sweep_stale_once()
+        # the pid in the name tells a later sweep whether the owner still lives
+        self._root = Path(
+            tempfile.mkdtemp(prefix=f"{workfs.ROOT_PREFIX}{self.name}-{os.getpid()}-")
+        )
+        self._host_workdir = self._root / "work"
         try:
-            self._host_workdir = self._root / "work"
             self._host_tmpdir = self._root / "tmp"
             self._host_workdir.mkdir()
             self._host_tmpdir.mkdir(mode=0o700)
+            self._mounted = workfs.mount_tmpfs(
+                self._host_workdir, self.limits.disk_bytes, self.limits.max_files, owner
+            )
             if owner is not None:
                 paths.chown_tree(self._root, owner)
             if files_dir is not None:
-                paths.copy_into(Path(files_dir), self._host_workdir, owner)
+                self._copy_files(Path(files_dir))
             for mount in self._mounts:
                 if os.path.lexists(self._host_workdir / mount.rel):
                     raise ValueError(
@@ -59,10 +77,22 @@ class HostWorkdirSandbox(SandboxContext):
                         f"files dir {files_dir}"
                     )
                 self._install_mount(mount)
+            self._cgroup = cgroup.create(self.limits.total_memory_bytes, self.limits.max_processes)
         except BaseException:
             self._closed = True
-            shutil.rmtree(self._root, ignore_errors=True)
+            self._teardown()
             raise
+
+    def _copy_files(self, files_dir: Path) -> None:
+        try:
+            paths.copy_into(files_dir, self._host_workdir, self._owner)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC and "No space left" not in str(exc):
+                raise
+            raise SandboxError(
+                f"the files dir {files_dir} does not fit the sandbox work dir (limits "
+                f"disk_bytes={self.limits.disk_bytes}, max_files={self.limits.max_files})"
+            ) from exc
 
     @property
     def host_workdir(self) -> Path:
@@ -90,8 +120,34 @@ class HostWorkdirSandbox(SandboxContext):
 
     def _run(self, cmd: list[str], timeout_s: float, stdin: bytes | None) -> RawRun:
         self._before_run()
+        group = self._cgroup
+        oom_kills = group.oom_kills() if group is not None else 0
+        with self._running:
+            self._in_flight += 1
+        try:
+            with self._command_fds() as fds:
+                raw = self._spawn(cmd, timeout_s, stdin, fds)
+        finally:
+            with self._running:
+                self._in_flight -= 1
+                last = self._in_flight == 0
+        # the last command out waits for the kernel to finish killing (a concurrent exec on
+        # the same sandbox is still running in the cgroup and must not be touched)
+        if group is not None and last and not group.empty():
+            logger.warning("processes of %r survived exec for 5 s after SIGKILL", self)
+        raw.oom_killed = group is not None and group.oom_kills() > oom_kills
+        raw.fs_limit = workfs.full_limit(
+            self._host_workdir, self._mounted, raw.returncode, raw.stderr
+        )
+        return raw
+
+    def _spawn(
+        self, cmd: list[str], timeout_s: float, stdin: bytes | None, fds: tuple[int, ...]
+    ) -> RawRun:
+        prefix = self._cgroup.enter_prefix() if self._cgroup is not None else []
         return run_capped(
-            self._argv(cmd),
+            prefix + self._argv(cmd, fds),
+            pass_fds=fds,
             env=self._spawn_env(),
             timeout_s=timeout_s,
             max_output_bytes=self.limits.max_output_bytes,
@@ -103,10 +159,12 @@ class HostWorkdirSandbox(SandboxContext):
             measure_cpu=self._measures_cpu,
         )
 
-    def read_file(self, path: str | PurePath) -> bytes:
-        """Bytes of a regular file in the work dir."""
+    def read_file(self, path: str | PurePath, max_bytes: int | None = None) -> bytes:
+        """Bytes of a regular file in the work dir, streamed up to ``max_bytes`` (default
+        ``limits.max_read_bytes``); a larger file raises ``SandboxFileTooLarge``."""
         self._check_open()
-        return paths.read_file(self._host_workdir, path, self._mounts)
+        cap = self.limits.max_read_bytes if max_bytes is None else max_bytes
+        return paths.read_file(self._host_workdir, path, self._mounts, cap)
 
     def write_file(self, path: str | PurePath, data: bytes | str) -> None:
         """Create or replace a file in the work dir (str is written as UTF-8).
@@ -120,7 +178,14 @@ class HostWorkdirSandbox(SandboxContext):
         """Delete the work dir. Commands never outlive ``exec``, so nothing is left running."""
         if not self._closed:
             self._closed = True
-            shutil.rmtree(self._root, ignore_errors=True)
+            self._teardown()
+
+    def _teardown(self) -> None:
+        workfs.remove_tree(self._root, self._host_workdir if self._mounted else None)
+        self._mounted = False
+        if self._cgroup is not None:
+            self._cgroup.close()
+            self._cgroup = None
 
     def __del__(self) -> None:
         if not getattr(self, "_closed", True):
@@ -131,8 +196,14 @@ class HostWorkdirSandbox(SandboxContext):
         return f"{type(self).__name__}({state})"
 
     # -- hooks -------------------------------------------------------------------------------
-    def _argv(self, cmd: list[str]) -> list[str]:
+    def _argv(self, cmd: list[str], fds: tuple[int, ...]) -> list[str]:
+        """The spawned argv; ``fds`` are the descriptors of :meth:`_command_fds`."""
         raise NotImplementedError
+
+    @contextlib.contextmanager
+    def _command_fds(self) -> Iterator[tuple[int, ...]]:
+        """Descriptors the spawned process inherits, open for the duration of one command."""
+        yield ()
 
     def _env(self) -> dict[str, str]:
         raise NotImplementedError

@@ -16,10 +16,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from diagon.sandboxes import Sandbox, SandboxError
+from diagon.sandboxes import Sandbox, SandboxError, read_head
 from diagon.tasks.base import EvalResult, Task
 from diagon.tasks.junit import junit_counts
 
+# the largest output file read back as an answer (a bigger one counts as not readable)
+ANSWER_MAX_BYTES = 16 * 2**20
 # environment for checker runs: no third-party pytest plugins, no bytecode in the work dir
 _ENV = ["env", "PYTEST_DISABLE_PLUGIN_AUTOLOAD=1", "PYTHONDONTWRITEBYTECODE=1", "PYTHONHASHSEED=0"]
 
@@ -124,12 +126,23 @@ def run_pytest(
     return EvalResult(q, passed, total, detail)
 
 
-def read_text(box: Sandbox, rel: str) -> str | None:
-    """A work-dir file as text, or None when it does not exist."""
+def read_text(box: Sandbox, rel: str, max_bytes: int = ANSWER_MAX_BYTES) -> str | None:
+    """A work-dir file as text, or None when it does not exist, is not a regular file or
+    is larger than ``max_bytes`` (it is never read whole: a worker may write gigabytes)."""
     try:
-        return box.read_file(rel).decode("utf-8", errors="replace")
+        return box.read_file(rel, max_bytes=max_bytes).decode("utf-8", errors="replace")
     except (SandboxError, OSError, ValueError):
         return None
+
+
+def read_text_head(box: Sandbox, rel: str, max_bytes: int) -> tuple[str, bool] | None:
+    """The first ``max_bytes`` of a work-dir file as text and whether it was longer; None
+    when it cannot be read."""
+    try:
+        data, truncated = read_head(box, rel, max_bytes)
+    except (SandboxError, OSError, ValueError):
+        return None
+    return data.decode("utf-8", errors="replace"), truncated
 
 
 def run_shell_script(box: Sandbox, script: bytes, timeout_s: float, files: dict[str, bytes]) -> None:

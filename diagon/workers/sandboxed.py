@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any
 from diagon.tasks.base import EvalResult, Task
 from diagon.tasks.catalogue import source_paths
 from diagon.tasks.registry import TaskResolver
-from diagon.tasks.sandboxed import read_text
+from diagon.tasks.sandboxed import read_text_head
 from diagon.workers.base import ExecutionJob, ExecutionOutcome
 
 if TYPE_CHECKING:
     from diagon.sandboxes import Sandbox
 
 PREVIEW_CHARS = 1500
+FILE_PREVIEW_CHARS = 600
 
 
 class SandboxedWorkerBase:
@@ -34,8 +35,10 @@ def output_preview(box: Sandbox, task: Task, note: str = "", limit: int = PREVIE
     """What the poster reads: the worker's note and the head of each output file."""
     parts = [note.strip()] if note.strip() else []
     for rel in task.output_files:
-        text = read_text(box, rel)
-        parts.append(f"--- {rel} ---\n" + (text[:600] if text is not None else "(not written)"))
+        # only the head is read: an output file may be gigabytes (4 bytes per char at most)
+        head = read_text_head(box, rel, 4 * FILE_PREVIEW_CHARS)
+        text = "(not written)" if head is None else head[0][:FILE_PREVIEW_CHARS]
+        parts.append(f"--- {rel} ---\n{text}")
     preview = "\n".join(parts) or "(no output)"
     return preview[:limit]
 

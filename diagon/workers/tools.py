@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from diagon.models import ToolSpec
-from diagon.sandboxes import SandboxError
+from diagon.sandboxes import SandboxError, read_head
 from diagon.tasks.sandboxed import sandbox_python
 
 if TYPE_CHECKING:
@@ -94,8 +94,10 @@ def run_tool(
             cmd = [sandbox_python(box), "-c", str(args["code"])]
             return ToolResult(_format(box.exec(cmd, timeout), limit))
         if name == "read_file":
-            data = box.read_file(str(args["path"]))
-            return ToolResult(clip(data.decode("utf-8", errors="replace"), limit))
+            # the head only (4 bytes per char at most): a file may be gigabytes
+            data, cut = read_head(box, str(args["path"]), 4 * limit)
+            text = clip(data.decode("utf-8", errors="replace"), limit)
+            return ToolResult(text + ("\n... [file continues]" if cut else ""))
         if name == "write_file":
             content = args.get("content", "")
             content = content if isinstance(content, str) else json.dumps(content)

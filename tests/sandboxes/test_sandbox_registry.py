@@ -24,7 +24,9 @@ from diagon.sandboxes.registry import _REGISTRY
 
 def test_default_limits() -> None:
     limits = SandboxLimits()
-    assert dataclasses.astuple(limits) == (60.0, 2 * 2**30, 256, 256 * 2**20, 900.0, 2**20)
+    assert dataclasses.astuple(limits) == (
+        60.0, 2 * 2**30, 256, 256 * 2**20, 900.0, 2**20, 4 * 2**30, 2**30, 100_000, 64 * 2**20
+    )  # fmt: skip
     with pytest.raises(dataclasses.FrozenInstanceError):
         limits.cpu_s = 1  # type: ignore[misc]
     assert SandboxLimits(cpu_s=1.2).cpu_rlimit_s == 2
@@ -39,6 +41,10 @@ def test_default_limits() -> None:
         "max_file_size_bytes",
         "wall_timeout_s",
         "max_output_bytes",
+        "total_memory_bytes",
+        "disk_bytes",
+        "max_files",
+        "max_read_bytes",
     ],
 )
 def test_limits_must_be_positive(field: str) -> None:
