@@ -1,8 +1,12 @@
 """The default backend: bubblewrap (Debian package ``bubblewrap``).
 
 Isolation: new network, pid, ipc, uts (and cgroup) namespaces; a read-only view of /usr, the
-needed bits of /etc and the Python environment; a private tmpfs /tmp; only the work dir is
-writable; environment reduced to a fixed whitelist; a seccomp filter (``seccomp``) refusing
+needed bits of /etc and the base interpreter; the sandbox's own Python environment at
+``/opt/diagon-python`` (:mod:`diagon.sandboxes.python_env`: stdlib plus the packages task
+verifiers need, never Diagon's venv, its tasks or a benchmark's answers); a private tmpfs
+/tmp; only the work dir is writable; environment reduced to a fixed whitelist; bwrap's
+options passed through a memfd (``--args``), so ``/proc/1/cmdline`` inside names no host
+path; a seccomp filter (``seccomp``) refusing
 namespace creation, mounts, ptrace and other kernel surface. Limits: rlimits via
 ``prlimit`` inside the sandbox, a cgroup and a capped tmpfs work dir per sandbox
 (``workdir``), a wall timeout that kills bwrap (its ``--die-with-parent`` child and the pid
@@ -32,8 +36,14 @@ from collections.abc import Callable, Iterator
 from typing import ClassVar
 
 from diagon.sandboxes import bwrap_profile as profile
-from diagon.sandboxes import paths, seccomp
-from diagon.sandboxes._limits import RawRun, rlimit_preexec, rlimit_prefix, sandbox_env
+from diagon.sandboxes import paths, python_env, seccomp
+from diagon.sandboxes._limits import (
+    SANDBOX_PATH,
+    RawRun,
+    rlimit_preexec,
+    rlimit_prefix,
+    sandbox_env,
+)
 from diagon.sandboxes.base import SandboxLimits, SandboxUnavailable
 from diagon.sandboxes.mounts import MountSpecs
 from diagon.sandboxes.workdir import HostWorkdirSandbox
@@ -82,6 +92,7 @@ class BwrapSandbox(HostWorkdirSandbox):
         owner = (self._uid, self._uid) if self._uid is not None else None
         super().__init__(files_dir, limits, owner=owner, ro_mounts=ro_mounts)
         self._has_prlimit = rlimit_prefix(self.limits) is not None
+        self._env_dir = str(python_env.sandbox_env_dir())
         self._argv_prefix = self._build_argv_prefix()
         self._verify()
 
@@ -90,25 +101,41 @@ class BwrapSandbox(HostWorkdirSandbox):
         """The work dir inside the sandbox (``/workspace``)."""
         return profile.SANDBOX_WORKDIR
 
+    @property
+    def python(self) -> str:
+        """The sandbox's own interpreter (first ``python3`` on its ``PATH``)."""
+        return python_env.SANDBOX_PYTHON
+
     def _env(self) -> dict[str, str]:
-        return sandbox_env(home=profile.SANDBOX_WORKDIR, tmpdir="/tmp")
+        env = sandbox_env(home=profile.SANDBOX_WORKDIR, tmpdir="/tmp")
+        env["PATH"] = f"{python_env.SANDBOX_PREFIX}/bin:{SANDBOX_PATH}"
+        return env
 
     def _argv(self, cmd: list[str], fds: tuple[int, ...]) -> list[str]:
-        filters = [arg for fd in fds for arg in ("--seccomp", str(fd))]
-        return [self._argv_prefix[0], *filters, *self._argv_prefix[1:], *cmd]
+        # the options are in the memfd fds[-1] (_command_fds); the command must stay on the
+        # command line (bwrap refuses one in --args)
+        split = self._argv_prefix.index("--")
+        return [self._argv_prefix[0], "--args", str(fds[-1]), *self._argv_prefix[split:], *cmd]
 
     @contextlib.contextmanager
     def _command_fds(self) -> Iterator[tuple[int, ...]]:
-        # one fresh descriptor per command: bwrap consumes it (reads to its end)
-        data = seccomp.program()
-        if data is None:
-            yield ()
-            return
-        fd = seccomp.program_fd(data)
-        try:
-            yield (fd,)
-        finally:
-            os.close(fd)
+        # fresh descriptors per command (bwrap reads each to its end): the seccomp program,
+        # if any, then bwrap's options. Options go through a memfd because bwrap's pid 1 in
+        # the sandbox keeps its argv, which must not show host paths (work dir, interpreter)
+        with contextlib.ExitStack() as stack:
+            fds: list[int] = []
+            data = seccomp.program()
+            if data is not None:
+                fds.append(seccomp.program_fd(data))
+                stack.callback(os.close, fds[-1])
+            split = self._argv_prefix.index("--")
+            options = [
+                *(a for fd in fds for a in ("--seccomp", str(fd))),
+                *self._argv_prefix[1:split],
+            ]
+            fds.append(seccomp.program_fd(b"".join(a.encode() + b"\0" for a in options)))
+            stack.callback(os.close, fds[-1])
+            yield tuple(fds)
 
     def _build_argv_prefix(self) -> list[str]:
         assert self._bwrap is not None
@@ -118,6 +145,7 @@ class BwrapSandbox(HostWorkdirSandbox):
             tmp_size_bytes=self.limits.memory_bytes,
             shm_size_bytes=self.limits.max_file_size_bytes,
             ro_mounts=[(m.rel_str, str(m.host)) for m in self._mounts],
+            python_env_dir=self._env_dir,
         )
         argv += profile.env_args(self._env())
         argv.append("--")
@@ -147,7 +175,7 @@ class BwrapSandbox(HostWorkdirSandbox):
 
     def _verify(self) -> None:
         """Run ``true`` once per profile and process: fail early with bwrap's own message."""
-        key = (str(self._bwrap), str(self._as_root), *profile.python_roots())
+        key = (str(self._bwrap), str(self._as_root), *profile.python_roots(), self._env_dir)
         if key in _verified:
             return
         raw = self._run(["true"], timeout_s=30.0, stdin=None)

@@ -6,9 +6,10 @@ Documented for humans in ``sandboxes/README.md``; keep the two in step.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import PurePosixPath
+
+from diagon.sandboxes import python_env
 
 SANDBOX_WORKDIR = "/workspace"
 SANDBOX_HOSTNAME = "sandbox"
@@ -42,23 +43,9 @@ _NAMESPACES = (
 
 
 def python_roots() -> tuple[str, ...]:
-    """Host dirs holding the running interpreter and its environment (venv and base)."""
-    candidates: list[str] = []
-    for prefix in (
-        sys.prefix,
-        sys.base_prefix,
-        sys.exec_prefix,
-        sys.base_exec_prefix,
-        os.path.dirname(os.path.dirname(os.path.realpath(sys.executable))),
-    ):
-        candidates += [os.path.abspath(prefix), os.path.realpath(prefix)]
-    roots: list[str] = []
-    for path in sorted(set(candidates), key=len):
-        if path in ("/", "/usr") or _under(path, "/usr") or not os.path.isdir(path):
-            continue  # /usr is bound anyway
-        if not any(_under(path, root) for root in roots):
-            roots.append(path)
-    return tuple(roots)
+    """Host dirs of the base interpreter and its standard library, bound read-only (the
+    venv is not: see :mod:`diagon.sandboxes.python_env`)."""
+    return python_env.interpreter_roots()
 
 
 def mount_args(
@@ -66,11 +53,16 @@ def mount_args(
     tmp_size_bytes: int,
     shm_size_bytes: int,
     ro_mounts: Sequence[tuple[str, str]] = (),
+    python_env_dir: str | None = None,
 ) -> list[str]:
-    """Filesystem of the sandbox: read-only system and Python, writable work dir, private /tmp.
+    """Filesystem of the sandbox: read-only system and interpreter, the sandbox's own Python
+    environment, writable work dir, private /tmp.
 
     ``ro_mounts`` (work-dir prefix, host dir) are bound read-only on top of the work dir;
     their mount points must already exist in ``host_workdir`` as real directories.
+    ``python_env_dir`` (default: :func:`~diagon.sandboxes.python_env.sandbox_env_dir`) is
+    shown at ``/opt/diagon-python``. Package dirs and answer dirs of the host that a bound
+    dir would show are masked by empty read-only tmpfs mounts.
     """
     args = ["--ro-bind", "/usr", "/usr"]
     for entry in _ROOT_ENTRIES:
@@ -89,16 +81,22 @@ def mount_args(
         if root not in in_tmp:
             args += _mkdirs(root, created)
             args += ["--ro-bind", root, root]
+    env_dir = python_env_dir or str(python_env.sandbox_env_dir())
+    args += _mkdirs(python_env.SANDBOX_PREFIX, created)
+    args += ["--ro-bind", env_dir, python_env.SANDBOX_PREFIX]
     args += ["--proc", "/proc", "--dev", "/dev"]
     # private, size-capped tmpfs mounts (their pages are host RAM)
     args += ["--perms", "1777", "--size", str(shm_size_bytes), "--tmpfs", "/dev/shm"]
     args += ["--perms", "1777", "--size", str(tmp_size_bytes), "--tmpfs", "/tmp"]
-    # a checkout (and so its venv) may live under /tmp, e.g. a CI clone: bind it on top of
-    # the private /tmp, read-only, so the worker's python still exists inside
+    # the base interpreter may live under /tmp (e.g. a CI tool cache): bind it on top of the
+    # private /tmp, read-only, so the sandbox's python still exists inside
     created.add("/tmp")
     for root in in_tmp:
         args += _mkdirs(root, created)
         args += ["--ro-bind", root, root]
+    bound = ("/usr", *(f"/{e}" for e in _ROOT_ENTRIES), "/etc", *roots)
+    for hidden in python_env.hidden_dirs(bound):
+        args += ["--perms", "0555", "--size", "4096", "--tmpfs", hidden, "--remount-ro", hidden]
     args += ["--bind", host_workdir, SANDBOX_WORKDIR]
     for rel, host in ro_mounts:
         args += ["--ro-bind", host, f"{SANDBOX_WORKDIR}/{rel}"]

@@ -31,10 +31,14 @@ class CheckerError(RuntimeError):
 
 
 def sandbox_python(box: Sandbox) -> str:
-    """The interpreter to run checkers with: Diagon's own (bwrap/subprocess bind it), else
+    """The interpreter to run checkers with: the sandbox's own (bwrap: its minimal
+    environment, no answers in it; subprocess: Diagon's, nothing is isolated there), else
     the image's ``python3`` (docker)."""
     from diagon.sandboxes.workdir import HostWorkdirSandbox
 
+    own = getattr(box, "python", None)
+    if isinstance(own, str):
+        return own
     return sys.executable if isinstance(box, HostWorkdirSandbox) else "python3"
 
 

@@ -51,7 +51,7 @@ print(json.dumps({{"env": dict(os.environ), "leaks": leaks}}))
     assert result.exit_code == 0 and result.limit is None, result.stderr_text
     report = json.loads(result.stdout)
     assert report["env"] == {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "PATH": "/opt/diagon-python/bin:/usr/local/bin:/usr/bin:/bin",
         "HOME": "/workspace",
         "LANG": "C.UTF-8",
         "TMPDIR": "/tmp",

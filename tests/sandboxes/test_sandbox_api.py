@@ -118,7 +118,9 @@ def test_environment_is_exactly_the_whitelist(
     env = dict(line.split("=", 1) for line in result.stdout_text.splitlines())
     assert sorted(env) == ["HOME", "LANG", "PATH", "PWD", "TMPDIR"]
     assert env["HOME"] == env["PWD"] == any_box.workdir
-    assert env["PATH"] == "/usr/local/bin:/usr/bin:/bin" and env["LANG"] == "C.UTF-8"
+    # bwrap puts its own Python environment first (diagon.sandboxes.python_env)
+    own = "/opt/diagon-python/bin:" if any_box.name == "bwrap" else ""
+    assert env["PATH"] == f"{own}/usr/local/bin:/usr/bin:/bin" and env["LANG"] == "C.UTF-8"
     assert b"sentinel-env" not in result.stdout
 
 
