@@ -13,15 +13,13 @@ import math
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
-import tempfile
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-from diagon.tasks.junit import junit_counts
 
 __all__ = [
     "CLUSTERS",
@@ -316,66 +314,38 @@ def normalize_answer(text: str) -> str:
     return _NUM_RE.sub(_num, s)
 
 
-def _verify_exact(task: TaskMeta, work: Path) -> VerifyResult:
-    expected = normalize_answer((task.path / "expected.txt").read_text(encoding="utf-8"))
-    answer_path = work / "answer.txt"
-    if not answer_path.is_file():
-        return VerifyResult(0.0, 0, 1, "answer.txt missing")
-    got = normalize_answer(answer_path.read_text(encoding="utf-8", errors="replace"))
-    ok = got == expected
-    return VerifyResult(
-        float(ok), int(ok), 1, "exact match" if ok else f"expected {expected!r}, got {got[:200]!r}"
-    )
+def verify_in_dir(
+    task_dir: Path | str | TaskMeta, work_dir: Path | str, backend: str = "bwrap"
+) -> VerifyResult:
+    """Run the task's verifier against the outputs in ``work_dir`` and return q in [0, 1].
+
+    Nothing of ``work_dir`` runs on the host: its regular files are copied (as data;
+    symlinks, devices and ``__pycache__`` are skipped) into a fresh ``backend`` sandbox and
+    the task's own evaluator scores them there. ``subprocess`` isolates nothing and is
+    refused with ``ValueError``.
+    """
+    from diagon.sandboxes import create_sandbox
+    from diagon.tasks.sources.builtin import task_from_meta
+
+    if backend == "subprocess":
+        raise ValueError(
+            "verify_in_dir runs the worker's code: it needs an isolating sandbox "
+            "(bwrap or docker), not `subprocess`, which runs it on the host"
+        )
+    task = task_from_meta(task_dir if isinstance(task_dir, TaskMeta) else load_task(task_dir))
+    with create_sandbox(backend) as box:
+        for rel, data in _regular_files(Path(work_dir)):
+            box.write_file(rel, data)
+        result = task.evaluator.evaluate(box, task.timeout_s)
+    return VerifyResult(result.q, result.passed, result.total, result.detail)
 
 
-def _verify_pytest(task: TaskMeta, work: Path) -> VerifyResult:
-    with tempfile.TemporaryDirectory(prefix="diagon-verify-") as tmp:
-        vdir = Path(tmp)
-        # The verifier runs from a private copy so the work dir cannot shadow or edit it and
-        # the repository's pytest configuration does not apply.
-        shutil.copy2(task.path / "tests" / "test_task.py", vdir / "test_task.py")
-        (vdir / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        junit = vdir / "junit.xml"
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-c",
-            str(vdir / "pytest.ini"),
-            "--rootdir",
-            str(vdir),
-            f"--junitxml={junit}",
-            "-o",
-            "junit_family=xunit2",
-            str(vdir / "test_task.py"),
-        ]
-        try:
-            proc = subprocess.run(
-                cmd,
-                cwd=work,
-                env=_scrubbed_env(),
-                capture_output=True,
-                text=True,
-                timeout=task.timeout_s,
-            )
-        except subprocess.TimeoutExpired:
-            return VerifyResult(0.0, 0, 0, f"verifier timed out after {task.timeout_s}s")
-        if not junit.is_file():
-            tail = (proc.stdout + proc.stderr)[-800:]
-            return VerifyResult(0.0, 0, 0, f"no junit report (exit {proc.returncode}): {tail}")
-        passed, total, failures = junit_counts(junit.read_bytes())
-    q = passed / total if total else 0.0
-    detail = f"{passed}/{total} passed" + ("; " + " | ".join(failures[:10]) if failures else "")
-    return VerifyResult(q, passed, total, detail)
-
-
-def verify_in_dir(task_dir: Path | str | TaskMeta, work_dir: Path | str) -> VerifyResult:
-    """Run the task's verifier against the outputs in ``work_dir`` and return q in [0, 1]."""
-    task = task_dir if isinstance(task_dir, TaskMeta) else load_task(task_dir)
-    work = Path(work_dir).resolve()
-    if task.evaluator == "exact":
-        return _verify_exact(task, work)
-    return _verify_pytest(task, work)
+def _regular_files(root: Path) -> Iterable[tuple[str, bytes]]:
+    """(relative path, content) of every regular file under ``root``, symlinks not followed
+    (a link to the host's copy of an answer must not be read on the worker's behalf)."""
+    for top, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            path = Path(top) / name
+            if stat.S_ISREG(path.lstat().st_mode):
+                yield path.relative_to(root).as_posix(), path.read_bytes()
