@@ -26,6 +26,7 @@ from diagon.market.state import MarketState
 from diagon.money import ratio_to_bp, usd
 from diagon.rundir.checkpoints import Checkpoint, latest_checkpoint, write_checkpoint
 from diagon.rundir.runjson import finalise, new_run_json, read_run_json, write_json_atomic
+from diagon.tasks.base import VerifierUnavailable
 from diagon.tasks.catalogue import Catalogue, catalogue_for
 from diagon.traders.base import Rules, Trader
 from diagon.traders.registry import create_trader
@@ -328,11 +329,13 @@ def execute_run(
                 f"{exc}. {run_dir} keeps every completed round: fix the model and continue with"
                 f" `diagon resume {run_dir}`"
             ) from exc
-        if isinstance(exc, WorkerUnavailable):
+        if isinstance(exc, WorkerUnavailable | VerifierUnavailable):
+            what = "the worker's model (reachable server, API key)"
+            if isinstance(exc, VerifierUnavailable):
+                what = "the sandbox the task verifiers run in"
             raise RunError(
                 f"{exc}. {run_dir} keeps every completed round and the cache every stored"
-                f" execution: fix the worker's model (reachable server, API key) and continue"
-                f" with `diagon resume {run_dir}`"
+                f" execution: fix {what} and continue with `diagon resume {run_dir}`"
             ) from exc
         raise
     data = run.finish("completed")

@@ -57,6 +57,13 @@ class Solution(Protocol):
         ...
 
 
+class VerifierUnavailable(RuntimeError):
+    """The task's verifier cannot run in this sandbox at all (e.g. its Python has no pytest):
+    an infrastructure failure, independent of the worker's output. It is raised, never
+    scored: no q = 0 is recorded or cached for it, and a market run stops with the message
+    (resumable once the sandbox is fixed)."""
+
+
 class TaskSourceError(ValueError):
     """A task source cannot be loaded (missing path, malformed files, missing package)."""
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from diagon.sandboxes import Sandbox, SandboxError, read_head
-from diagon.tasks.base import EvalResult, Task
+from diagon.tasks.base import EvalResult, Task, VerifierUnavailable
 from diagon.tasks.junit import junit_counts
 
 # the largest output file read back as an answer (a bigger one counts as not readable)
@@ -123,11 +123,28 @@ def run_pytest(
         report = box.read_file(f"{d}/junit.xml")
     except (SandboxError, OSError):
         tail = (result.stdout_text + result.stderr_text)[-800:]
+        require_pytest(box, python or sandbox_python(box), timeout_s)
         return EvalResult(0.0, 0, 0, f"no junit report (exit {result.exit_code}): {tail}")
     passed, total, failures = junit_counts(report)
     q = passed / total if total else 0.0
     detail = f"{passed}/{total} passed" + ("; " + " | ".join(failures[:10]) if failures else "")
     return EvalResult(q, passed, total, detail)
+
+
+def require_pytest(box: Sandbox, python: str, timeout_s: float) -> None:
+    """Raise :class:`VerifierUnavailable` when ``python`` in ``box`` cannot import pytest.
+
+    Asked only after a run left no report: whether pytest imports in isolated mode (``-I``:
+    no work dir, no environment variables on the path) does not depend on the worker's
+    files, so a worker cannot turn its own failure into an infrastructure error.
+    """
+    probe = box.exec([python, "-I", "-c", "import pytest"], timeout_s=min(timeout_s, 120.0))
+    if probe.exit_code != 0 and not probe.timed_out:
+        raise VerifierUnavailable(
+            f"the verifier cannot run: {python} in the {getattr(box, 'name', 'sandbox')}"
+            f" sandbox cannot import pytest (exit {probe.exit_code}:"
+            f" {probe.stderr_text.strip()[-300:]}); install pytest there (docker: in the image)"
+        )
 
 
 def read_text(box: Sandbox, rel: str, max_bytes: int = ANSWER_MAX_BYTES) -> str | None:
