@@ -76,7 +76,9 @@ def test_a_market_whose_verifier_lacks_pytest_stops_and_caches_nothing_false(
     with pytest.raises(RunError) as failed:
         execute_run(cfg, tmp_path / "run")
     message = str(failed.value)
-    assert "cannot import pytest" in message and "fix the sandbox the task verifiers run in" in message
+    assert (
+        "cannot import pytest" in message and "fix the sandbox the task verifiers run in" in message
+    )
     assert f"diagon resume {tmp_path / 'run'}" in message
     meta = json.loads((tmp_path / "run" / "run.json").read_text())
     assert meta["status"] == "failed" and "VerifierUnavailable" in meta["error"]
