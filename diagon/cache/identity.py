@@ -25,6 +25,11 @@ holds
   - ``synthetic`` (which never runs the task): the sha256 of the economic facts it draws
     from (difficulty, p_k, c_k).
 
+Every real task version includes the verifier isolation version
+(:data:`diagon.tasks.digest.VERIFIER_ISOLATION`), so entries scored by a verifier path that
+was since found exploitable never match again; ``KeyMaterial(kind, pre_isolation=True)``
+gives the versions they were stored under (``diagon cache stats``/``verify`` report them).
+
 Task versions are memoised per task for the life of the process (and per
 :class:`KeyMaterial`), so a lookup costs two dictionary reads and one sha256.
 """
@@ -110,8 +115,11 @@ class KeyMaterial:
         worker_kind: str,
         executors: Mapping[str, str] | None = None,
         task_paths: Mapping[str, str] | None = None,
+        *,
+        pre_isolation: bool = False,
     ) -> None:
         self.worker_kind = worker_kind
+        self.pre_isolation = pre_isolation
         self.executors = dict(executors or {})
         self._paths = dict(task_paths or {})
         self._resolver: Any = None
@@ -139,13 +147,14 @@ class KeyMaterial:
     def _compute(self, task: TaskSpec, uses_skills: bool) -> str:
         if self.worker_kind == "synthetic":
             return spec_version(task)
-        from diagon.tasks.digest import skills_digest, task_digest
+        from diagon.tasks.digest import pre_isolation_digest, skills_digest, task_digest
 
         if self._resolver is None:
             from diagon.tasks.registry import TaskResolver
 
             self._resolver = TaskResolver(self._paths)
-        digest = task_digest(self._resolver.get(task.source, task.id))
+        version = pre_isolation_digest if self.pre_isolation else task_digest
+        digest = version(self._resolver.get(task.source, task.id))
         if uses_skills:
             digest = sha256_hex({"task": digest, "skills": skills_digest(task.cluster)})[:VERSION_CHARS]
         return digest

@@ -73,16 +73,19 @@ def _stats(args: argparse.Namespace, console) -> int:  # noqa: ANN001 - rich Con
         s = cache_stats(store, args.runs)
     console.print(f"[bold]{s.path}[/bold]: {s.entries} entries under {s.keys} keys ({s.synthetic_entries} synthetic)")
     cov = Table(title="coverage by worker, executor, task source and tier (tasks: current task versions)")
-    for col in ("worker", "executed by", "source", "tier", "tasks covered", "keys", "entries", "stale", "mean q"):
+    for col in ("worker", "executed by", "source", "tier", "tasks covered", "keys", "entries", "stale",
+                "unisolated", "mean q"):
         cov.add_column(col, no_wrap=col == "tasks covered")
     for c in s.coverage:
         tasks = f"{c.tasks}/{c.catalogue} ({c.tasks / c.catalogue:.0%})" if c.catalogue else str(c.tasks)
         stale = "?" if c.stale is None else str(c.stale)
+        unisolated = "?" if c.unisolated is None else str(c.unisolated)
         cov.add_row(
             c.worker, _executor_label(c.executor), c.source, c.tier, tasks, str(c.keys), str(c.entries), stale,
-            f"{c.mean_q:.3f}",
+            unisolated, f"{c.mean_q:.3f}",
         )
     console.print(cov)
+    _warn_unisolated(console, sum(c.unisolated or 0 for c in s.coverage))
     runs = Table(title=f"recent runs (last {args.runs})")
     for col in ("run", "mode", "worker", "hits", "misses", "writes", "hit rate", "updated"):
         runs.add_column(col)
@@ -156,7 +159,24 @@ def _verify(args: argparse.Namespace, console) -> int:  # noqa: ANN001
                     " match, effort); restore the cache from an export"
                 )
     console.print(f"{_path(args)}: ok ({n} entries, every digest matches, every key matches its entry)")
+    from diagon.cache.stats import unisolated_entries
+
+    with ExecutionStore(_path(args), create=False) as store:
+        _warn_unisolated(console, unisolated_entries(store))
     return 0
+
+
+def _warn_unisolated(console, n: int) -> None:  # noqa: ANN001 - rich Console
+    """The message about entries scored before verifier isolation (none: nothing)."""
+    from diagon.tasks.digest import VERIFIER_ISOLATION
+
+    if n:
+        console.print(
+            f"[yellow]warning:[/yellow] {n} entries were scored before verifier isolation"
+            f" v{VERIFIER_ISOLATION} (issue 10: answers were reachable from the worker's"
+            " sandbox, so their q may be forged). They are stale and never replayed; do not"
+            " use them for analysis (re-run the executions to replace them)."
+        )
 
 
 def _warm(args: argparse.Namespace, console) -> int:  # noqa: ANN001

@@ -18,6 +18,12 @@ defines what a worker gets and how its work is scored:
   environment and Dockerfile count), ``output_files``, ``timeout_s``, ``sandbox`` and
   ``sandbox_options``.
 
+* ``isolation``: :data:`VERIFIER_ISOLATION`, the version of how verification is kept out of
+  the worker's reach. It is bumped whenever a verifier path turns out to have been
+  exploitable, which changes every task's version at once: outcomes scored before are
+  never replayed, and :func:`pre_isolation_digest` lets ``diagon cache stats``/``verify``
+  name them.
+
 Economic and presentation metadata (title, difficulty, c_k, p_k, category, tags, cluster)
 are not part of it: they do not change what is executed. Machine-specific host paths never
 enter the digest, so a checkout of the same tasks elsewhere has the same digests (caches
@@ -46,6 +52,12 @@ from typing import Any
 from diagon.tasks.base import Task
 
 DIGEST_CHARS = 32
+#: Version of the verifier's isolation from worker code and answers (module docstring).
+#: 1 (no ``isolation`` key): the worker sandbox showed Diagon's venv, i.e. every builtin
+#: task's expected output and solution, HumanEval's and BFCL's answers (issue 10), so an
+#: outcome scored then may be a forged q = 1.0. 2: the sandbox has its own Python without
+#: any answer, and ``verify_in_dir`` no longer runs worker code on the host.
+VERIFIER_ISOLATION = 2
 
 _lock = threading.Lock()
 _tasks: dict[int, tuple[Task, str]] = {}  # id(task) -> (task kept alive, digest)
@@ -136,7 +148,17 @@ def describe(obj: Any) -> Any:
 
 
 def _compute(task: Task) -> str:
-    definition = {
+    return _sha(_canonical({**_definition(task), "isolation": VERIFIER_ISOLATION}))[:DIGEST_CHARS]
+
+
+def pre_isolation_digest(task: Task) -> str:
+    """The digest the task had under isolation version 1 (no ``isolation`` key), which
+    cache entries written before the fix of issue 10 carry (not memoised: stats only)."""
+    return _sha(_canonical(_definition(task)))[:DIGEST_CHARS]
+
+
+def _definition(task: Task) -> dict[str, Any]:
+    return {
         "id": task.id,
         "source": task.source,
         "instruction": task.instruction,
@@ -155,7 +177,6 @@ def _compute(task: Task) -> str:
         "sandbox": task.sandbox,
         "sandbox_options": describe(dict(task.sandbox_options)),
     }
-    return _sha(_canonical(definition))[:DIGEST_CHARS]
 
 
 def task_digest(task: Task) -> str:

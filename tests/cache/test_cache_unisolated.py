@@ -1,0 +1,102 @@
+"""Issue 10 item 4: outcomes scored before verifier isolation are never replayed, and
+``diagon cache stats`` / ``diagon cache verify`` say so.
+
+Entries written by the old code carry the task version of isolation version 1
+(:func:`~diagon.tasks.digest.pre_isolation_digest`, equal to the old ``task_digest``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from diagon.cache import CachedWorker, KeyMaterial
+from diagon.cache.stats import cache_stats, unisolated_entries
+from diagon.cli import main
+from diagon.config import compose_config
+from diagon.rng import rng_for
+from diagon.tasks import digest
+from diagon.tasks.catalogue import load_catalogue
+from diagon.tasks.registry import TaskResolver
+from diagon.workers.base import ExecutionJob, ExecutionOutcome
+
+TASKS = ("code-ini-parser", "query-log-5xx-ips")
+
+
+class Forger:
+    """Stands in for a worker that copied the answers before the fix: always q = 1.0."""
+
+    synthetic = False
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def execute(self, job, rng):
+        self.calls += 1
+        return ExecutionOutcome(q=1.0, tokens_in=10, tokens_out=1, cost=0, duration_s=1.0,
+                                preview="copied", synthetic=False)  # fmt: skip
+
+
+def _run(worker: CachedWorker, spec, i: int) -> str | None:
+    job = ExecutionJob(i, 0, spec, "sonnet", "medium", (), False, "", 1)
+    out = asyncio.run(worker.execute(job, rng_for(0, "execute", 1, i)))
+    return out.cache
+
+
+def _worker(store, inner, pre_isolation: bool, policy: str) -> CachedWorker:
+    cfg = compose_config(["worker=oracle"])
+    keys = KeyMaterial("oracle", pre_isolation=pre_isolation)
+    return CachedWorker(inner, store, worker_kind="oracle", tiers=cfg.tiers, multiplier=10.0,
+                        policy=policy, keys=keys)  # fmt: skip
+
+
+def test_the_isolation_version_changes_every_task_version() -> None:
+    resolver = TaskResolver()
+    for task_id in TASKS:
+        task = resolver.get("builtin", task_id)
+        assert digest.VERIFIER_ISOLATION == 2
+        assert digest.pre_isolation_digest(task) != digest.task_digest(task)
+
+
+def test_entries_scored_before_isolation_are_not_replayed_and_are_reported(store, capsys) -> None:
+    specs = load_catalogue("builtin")
+    old = Forger()
+    before = _worker(store, old, pre_isolation=True, policy="write")  # as the old code keyed them
+    assert [_run(before, specs[t], i) for i, t in enumerate(TASKS)] == ["write", "write"]
+    assert old.calls == 2 and len(store) == 2
+
+    now = Forger()
+    after = _worker(store, now, pre_isolation=False, policy="replay")
+    assert [_run(after, specs[t], i) for i, t in enumerate(TASKS)] == ["miss", "miss"]
+    assert now.calls == 2  # executed again, never replayed from the forgeable entries
+
+    assert unisolated_entries(store) == 2
+    cov = {c.source: c for c in cache_stats(store).coverage}["builtin"]
+    assert (cov.entries, cov.tasks, cov.stale, cov.unisolated) == (4, 2, 2, 2)
+
+    assert main(["cache", "stats", "--cache", str(store.path)]) == 0
+    out = capsys.readouterr().out
+    assert "warning: 2 entries were scored before verifier isolation v2" in " ".join(out.split())
+    assert main(["cache", "verify", "--cache", str(store.path)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "ok (4 entries" in out
+    assert "2 entries were scored before verifier isolation v2 (issue 10" in out
+    assert "never replayed" in out
+
+
+def test_a_cache_of_current_entries_gets_no_warning(store, capsys) -> None:
+    specs = load_catalogue("builtin")
+    _run(_worker(store, Forger(), pre_isolation=False, policy="write"), specs[TASKS[0]], 0)
+    assert unisolated_entries(store) == 0
+    assert main(["cache", "verify", "--cache", str(store.path)]) == 0
+    assert "isolation" not in capsys.readouterr().out
+
+
+def test_synthetic_entries_are_never_unisolated(store, make_entry_fn) -> None:
+    """The synthetic worker never runs a verifier: its version ignores the isolation."""
+    spec = load_catalogue("builtin")[TASKS[0]]
+    version = KeyMaterial("synthetic").task_version(spec)
+    assert KeyMaterial("synthetic", pre_isolation=True).task_version(spec) == version
+    store.add([make_entry_fn(0, task_id=TASKS[0], worker="synthetic", task_version=version)])
+    assert unisolated_entries(store) == 0
+    (cov,) = cache_stats(store).coverage
+    assert (cov.stale, cov.unisolated) == (0, 0)
