@@ -9,12 +9,17 @@ holds
     (the id :func:`diagon.workers.llm.worker_model_id` picks: ``tiers.<tier>.models.<backend>``,
     else ``worker.model_id``; ``loop`` is :func:`worker_loop_version`: prompt, tools,
     limits, tool mode, skills, temperature), plus ``"model_path"`` when
-    ``model.options.model_path`` selects another local GGUF. Endpoint details
-    (``base_url``, keys, request timeouts) are not part of it;
+    ``model.options.model_path`` selects another local GGUF, and ``"sandbox"``. Endpoint
+    details (``base_url``, keys, request timeouts) are not part of it;
   - ``synthetic``: ``{"quality_shift": tiers.<tier>.quality_shift, "params": <sha256 of
-    the quality model's parameters in worker.synthetic>}``;
-  - any other worker (``oracle``, ``null``): ``""`` (the reference solution they apply is
-    part of the task version). No LLM setting enters their key.
+    the quality model's parameters in worker.synthetic>}`` (it runs nothing: no sandbox);
+  - any other worker (``oracle``, ``null``): ``{"sandbox": ...}`` (the reference solution
+    they apply is part of the task version). No LLM setting enters their key.
+
+  ``sandbox`` is the configured sandbox backend (``sandbox.backend``): what the worker could
+  see and reach differs between them (``subprocess`` isolates nothing: its outcomes are
+  never replayed for a ``bwrap`` or ``docker`` run). A task that requires its own backend
+  (SkillsBench: docker) runs there whatever the configuration.
 
 * ``task_version`` — the version of the task as the worker sees it:
 
@@ -70,13 +75,13 @@ def executor_identity(cfg: DiagonConfig, tier: str) -> str:
         model_path = (cfg.model.options or {}).get("model_path")
         if backend == "local" and model_path:
             ident["model_path"] = str(model_path).rsplit("/", 1)[-1]
-        return canonical_json(ident)
+        return canonical_json({**ident, "sandbox": cfg.sandbox.backend})
     if kind == "synthetic":
         params = {k: v for k, v in asdict(cfg.worker.synthetic).items() if k not in _SYNTHETIC_BOOKKEEPING}
         return canonical_json(
             {"quality_shift": float(cfg.tiers[tier].quality_shift), "params": sha256_hex(params)[:16]}
         )
-    return ""
+    return canonical_json({"sandbox": cfg.sandbox.backend})
 
 
 def worker_loop_version(cfg: DiagonConfig) -> str:

@@ -108,7 +108,8 @@ def _executor_label(executor: str) -> str:
     except ValueError:
         return executor
     if "model" in data:
-        return f"{data.get('backend', '?')}: {data['model']}" + (f" ({data['model_path']})" if "model_path" in data else "")
+        where = f" in {data['sandbox']}" if "sandbox" in data else ""
+        return f"{data.get('backend', '?')}: {data['model']}" + (f" ({data['model_path']})" if "model_path" in data else "") + where
     if "params" in data:  # synthetic: the quality model's parameters (the tier's shift is implied)
         return f"params {str(data['params'])[:8]}"
     return ", ".join(f"{k}={v}" for k, v in sorted(data.items()))

@@ -64,7 +64,9 @@ def _llm(*extra):
 def test_llm_executor_is_the_backend_and_the_tiers_model_id():
     base = _llm()
     loop = worker_loop_version(base)
-    assert executor_identity(base, "sonnet") == canonical_json({"backend": "compatible", "model": "model-a", "loop": loop})
+    assert executor_identity(base, "sonnet") == canonical_json(
+        {"backend": "compatible", "model": "model-a", "loop": loop, "sandbox": "bwrap"}
+    )
     same = {t: executor_identity(base, t) for t in base.tiers}
     # endpoint details are not identity: the same model behind another URL or key variable
     moved = _llm("model.base_url=http://elsewhere:9/v1", "model.api_key_env=OTHER", "model.timeout_s=5")
@@ -77,11 +79,11 @@ def test_llm_executor_is_the_backend_and_the_tiers_model_id():
     # another backend with the tier's own model ids
     routed = compose_config(["worker=llm", "model=openrouter"])
     assert executor_identity(routed, "sonnet") == canonical_json(
-        {"backend": "openrouter", "model": "anthropic/claude-sonnet-4.6", "loop": loop}
+        {"backend": "openrouter", "model": "anthropic/claude-sonnet-4.6", "loop": loop, "sandbox": "bwrap"}
     )
     assert executor_identity(
         compose_config(["worker=llm", "model=openrouter", "tiers.sonnet.models.openrouter=x/y"]), "sonnet"
-    ) == canonical_json({"backend": "openrouter", "model": "x/y", "loop": loop})
+    ) == canonical_json({"backend": "openrouter", "model": "x/y", "loop": loop, "sandbox": "bwrap"})
 
 
 @pytest.mark.parametrize("override", [
@@ -108,7 +110,7 @@ def test_synthetic_and_oracle_keys_ignore_llm_settings(kind):
         keys.add(w.key_for(job))
     assert len(keys) == 1
     if kind == "oracle":
-        assert executor_identity(compose_config(["worker=oracle"]), "sonnet") == ""
+        assert executor_identity(compose_config(["worker=oracle"]), "sonnet") == '{"sandbox":"bwrap"}'
     else:  # the synthetic worker's identity is its own quality model
         a = executor_identity(compose_config(["worker=synthetic"]), "sonnet")
         assert a != executor_identity(compose_config(["worker=synthetic", "worker.synthetic.skill_shift=1.1"]), "sonnet")
@@ -131,7 +133,7 @@ def test_llm_outcomes_are_never_replayed_for_another_model(store):
     assert _execute(a2, _job(spec, 3)) == "hit" and inner_a2.calls == 0
     entries = list(store.iter_entries())
     assert sorted(e.executor for e in entries) == [
-        canonical_json({"backend": "compatible", "model": m, "loop": worker_loop_version(_llm())})
+        canonical_json({"backend": "compatible", "model": m, "loop": worker_loop_version(_llm()), "sandbox": "bwrap"})
         for m in ("model-a", "model-b")
     ]
     assert all(e.key_consistent() for e in entries)

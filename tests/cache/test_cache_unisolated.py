@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from diagon.cache import CachedWorker, KeyMaterial
 from diagon.cache.stats import cache_stats, unisolated_entries
 from diagon.cli import main
@@ -100,3 +102,24 @@ def test_synthetic_entries_are_never_unisolated(store, make_entry_fn) -> None:
     assert unisolated_entries(store) == 0
     (cov,) = cache_stats(store).coverage
     assert (cov.stale, cov.unisolated) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "kind", [["worker=oracle"], ["worker=llm", "model=compatible", "worker.model_id=m"]]
+)
+def test_outcomes_of_the_unisolated_backend_never_replay_in_a_sandboxed_run(store, kind) -> None:
+    """``sandbox=subprocess`` shows the host (every answer): its outcomes are keyed apart."""
+    spec = load_catalogue("builtin")[TASKS[0]]
+
+    def worker(backend: str) -> tuple[Forger, CachedWorker]:
+        cfg = compose_config([*kind, f"sandbox={backend}"])
+        inner = Forger()
+        return inner, CachedWorker(inner, store, worker_kind=cfg.worker.kind, tiers=cfg.tiers,
+                                   multiplier=10.0, keys=KeyMaterial.from_config(cfg))  # fmt: skip
+
+    _, unsafe = worker("subprocess")
+    assert _run(unsafe, spec, 0) == "miss"
+    inner, safe = worker("bwrap")
+    assert _run(safe, spec, 1) == "miss" and inner.calls == 1
+    inner, again = worker("bwrap")
+    assert _run(again, spec, 2) == "hit" and inner.calls == 0
