@@ -19,8 +19,8 @@ is found by absolute path.
 
 :func:`hidden_dirs` names what the profile masks with an empty read-only tmpfs wherever
 it would otherwise be visible through a bound system directory: every ``site-packages`` /
-``dist-packages`` of the host's Pythons, the diagon package, the checkout's ``tasks/``
-tree and the benchmark packages.
+``dist-packages`` of the host's Pythons, the diagon package, the whole source checkout (its
+``tasks/``, tests, run dirs and cache) and the benchmark packages.
 """
 
 from __future__ import annotations
@@ -122,6 +122,9 @@ def _answer_dirs() -> list[str]:
     from diagon.tasks.builtin_pool import builtin_root
 
     dirs.append(str(builtin_root().parent))  # the checkout's (or the wheel's) tasks tree
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "tasks" / "builtin").is_dir():  # a source checkout: tests, runs, cache too
+        dirs.append(str(checkout))
     return dirs
 
 

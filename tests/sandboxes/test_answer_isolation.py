@@ -218,3 +218,18 @@ def test_an_unusable_environment_dir_is_a_clear_error(monkeypatch) -> None:
     match = r"cannot build the sandbox Python environment in /dev/null/env/py311-.*DIAGON_SANDBOX"
     with pytest.raises(SandboxUnavailable, match=match):
         python_env.sandbox_env_dir()
+
+
+def test_answer_dirs_under_a_bound_dir_are_masked() -> None:
+    """Were the checkout (or a venv) below a dir the profile binds (a Docker-style
+    /usr/src/app), it would be masked whole; bound dirs themselves are never masked."""
+    from diagon.sandboxes import python_env
+
+    parent = str(REPO.parent)
+    masked = hidden_dirs(("/usr", parent))
+    assert str(REPO) in masked
+    assert not any(m.startswith(str(REPO) + "/") for m in masked)  # outermost only
+    inside = hidden_dirs((str(REPO),))  # the checkout is bound itself: mask what is in it
+    assert str(REPO) not in inside
+    assert {str(REPO / "diagon"), str(REPO / "tasks")} <= set(inside)
+    assert python_env.hidden_dirs(()) == ()
