@@ -16,7 +16,6 @@ import pytest
 from diagon.cache import ExecutionStore
 from diagon.config import compose_config
 from diagon.runner import RunError, execute_run
-from diagon.sandboxes import BwrapSandbox, SandboxUnavailable
 from diagon.tasks import sandboxed
 from diagon.tasks.base import VerifierUnavailable
 from diagon.tasks.evaluators import PytestEvaluator
@@ -26,12 +25,7 @@ from diagon.tasks.run import evaluate, open_task_sandbox
 NO_PYTEST = "/usr/bin/python3"  # the system Python: its packages are masked in the sandbox
 
 
-@pytest.fixture(autouse=True)
-def _bwrap() -> None:
-    try:
-        BwrapSandbox().close()
-    except SandboxUnavailable as exc:
-        pytest.skip(f"bwrap unavailable: {exc}")
+pytestmark = pytest.mark.usefixtures("bwrap_required")
 
 
 def _task():

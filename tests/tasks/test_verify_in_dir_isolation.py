@@ -12,17 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from diagon.sandboxes import BwrapSandbox, SandboxUnavailable
 from diagon.tasks import load_task, prepare_work_dir, verify_in_dir
 from diagon.tasks.builtin_pool import builtin_root
 
-
-@pytest.fixture(autouse=True)
-def _bwrap() -> None:
-    try:
-        BwrapSandbox().close()
-    except SandboxUnavailable as exc:
-        pytest.skip(f"bwrap unavailable: {exc}")
+pytestmark = pytest.mark.usefixtures("bwrap_required")
 
 
 def test_worker_code_in_the_work_dir_cannot_touch_the_host(tmp_path: Path) -> None:
