@@ -130,6 +130,7 @@ def test_an_answer_copying_llm_market_gets_no_forged_full_marks(tmp_path, bwrap_
     assert len(finished) >= 2  # contracts were really executed by the llm worker
     assert all(not e["synthetic"] for e in finished)
     assert [e["q"] for e in finished if e["q"] >= 1.0] == []
+    assert {e["q"] for e in finished} == {0.0}  # it wrote nothing: no test of any task passes
     # every execution really ran the attack, and it found nothing to copy
     results = [
         m["content"] for r in requests for m in r["messages"]
