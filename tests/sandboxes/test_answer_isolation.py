@@ -14,11 +14,12 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import diagon
-from diagon.sandboxes import BwrapSandbox, SandboxUnavailable
+from diagon.sandboxes import BwrapSandbox, Sandbox, SandboxUnavailable, create_sandbox
 from diagon.sandboxes.bwrap_profile import python_roots
 from diagon.sandboxes.python_env import SANDBOX_PYTHON, hidden_dirs, sandbox_env_dir
 from diagon.tasks.builtin_pool import builtin_root, load_task_metadata
@@ -79,7 +80,8 @@ def _answer_files() -> list[Path]:
     return files
 
 
-def test_a_worker_scanning_the_whole_sandbox_finds_no_answer(box: BwrapSandbox) -> None:
+def _scan(box: Sandbox) -> dict[str, Any]:
+    """Run the attacker in ``box`` against every answer file of this host."""
     files = _answer_files()
     # real answers exist on this host (the test would prove nothing otherwise)
     assert len(files) > 90
@@ -96,8 +98,24 @@ def test_a_worker_scanning_the_whole_sandbox_finds_no_answer(box: BwrapSandbox) 
     box.write_file("scan.py", SCAN)
     result = box.exec(["python3", "scan.py", "answers.json"], timeout_s=600)
     assert result.exit_code == 0, result.stderr_text
-    report = json.loads(result.stdout_text)
+    return json.loads(result.stdout_text)
+
+
+def test_a_worker_scanning_the_whole_sandbox_finds_no_answer(box: BwrapSandbox) -> None:
+    report = _scan(box)
     assert report["scanned"] > 10_000  # it really walked the system (/usr, the interpreter)
+    assert report["found"] == []
+
+
+@pytest.mark.docker
+def test_a_worker_scanning_the_docker_sandbox_finds_no_answer() -> None:
+    try:
+        docker_box = create_sandbox("docker")
+    except SandboxUnavailable as exc:
+        pytest.skip(f"no Docker engine: {exc}")
+    with docker_box:
+        report = _scan(docker_box)
+    assert report["scanned"] > 1_000
     assert report["found"] == []
 
 
