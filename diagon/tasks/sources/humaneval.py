@@ -39,6 +39,11 @@ def _difficulty(canonical: str) -> float:
     return round(min(0.6, max(0.1, 0.1 + 0.02 * len(lines))), 2)
 
 
+def _checked(problem: dict[str, str]) -> dict[str, str]:
+    """What the checker needs of a problem: everything except the canonical solution."""
+    return {k: v for k, v in problem.items() if k != "canonical_solution"}
+
+
 def task_from_problem(problem: dict[str, str]) -> Task:
     """The :class:`Task` for one HumanEval record."""
     n = problem["task_id"].split("/")[-1]
@@ -54,7 +59,13 @@ def task_from_problem(problem: dict[str, str]) -> Task:
         pass_rate=prior_pass_rate(d),
         evaluator=ScriptEvaluator(
             "humaneval_check.py",
-            {"problem": problem, "solution_file": SOLUTION_FILE, "timeout_s": CHECK_TIMEOUT_S},
+            # the checker's payload lands in the sandbox while the worker's program runs:
+            # never the canonical solution (check_correctness needs only the test)
+            {
+                "problem": _checked(problem),
+                "solution_file": SOLUTION_FILE,
+                "timeout_s": CHECK_TIMEOUT_S,
+            },
         ),
         solution=FilesSolution(
             files={SOLUTION_FILE: (problem["prompt"] + problem["canonical_solution"]).encode()}
