@@ -6,9 +6,9 @@ needed bits of /etc and the base interpreter; the sandbox's own Python environme
 verifiers need, never Diagon's venv, its tasks or a benchmark's answers); a private tmpfs
 /tmp; only the work dir is writable; environment reduced to a fixed whitelist; bwrap's
 options passed through a memfd (``--args``), so ``/proc/1/cmdline`` inside names no host
-path; a seccomp filter (``seccomp``) refusing
-namespace creation, mounts, ptrace and other kernel surface. Limits: rlimits via
-``prlimit`` inside the sandbox, a cgroup and a capped tmpfs work dir per sandbox
+path; a seccomp filter (``seccomp``) refusing namespace creation, mounts, ptrace and other
+kernel surface. Limits: rlimits via ``prlimit`` inside the sandbox, a cgroup and a capped
+tmpfs work dir per sandbox
 (``workdir``), a wall timeout that kills bwrap (its ``--die-with-parent`` child and the pid
 namespace go with it) and capped output.
 
