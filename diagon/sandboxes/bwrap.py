@@ -8,9 +8,8 @@ verifiers need, never Diagon's venv, its tasks or a benchmark's answers); a priv
 options passed through a memfd (``--args``), so ``/proc/1/cmdline`` inside names no host
 path; a seccomp filter (``seccomp``) refusing namespace creation, mounts, ptrace and other
 kernel surface. Limits: rlimits via ``prlimit`` inside the sandbox, a cgroup and a capped
-tmpfs work dir per sandbox
-(``workdir``), a wall timeout that kills bwrap (its ``--die-with-parent`` child and the pid
-namespace go with it) and capped output.
+tmpfs work dir per sandbox (``workdir``), a wall timeout that kills bwrap (its
+``--die-with-parent`` child and the pid namespace go with it) and capped output.
 
 Fork bombs: ``RLIMIT_NPROC`` counts processes per *host* uid and does not bind root. When
 the caller is root, each sandbox therefore runs its command as its own unprivileged host uid
