@@ -94,9 +94,11 @@ def parse_ids(user: str, code: int, output: bytes) -> tuple[int, int]:
     """``(uid, gid)`` from ``sh -c 'id -u; id -g'`` run as ``user`` in the container."""
     fields = output.split()
     if code != 0 or len(fields) != 2 or not all(f.isdigit() for f in fields):
+        text = output.decode(errors="replace").strip()[:200]
+        why = "docker could not start it as that user: no such user in the image?"
         raise SandboxError(
             f"docker sandbox user {user!r} is unusable in the image "
-            f"(`id` exited {code}: {output.decode(errors='replace').strip()[:200]!r})"
+            f"(`id` exited {code}: {text!r})" + (f"; {why}" if code == 126 else "")
         )
     uid, gid = int(fields[0]), int(fields[1])
     if uid == KEEPER_UID:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import posixpath
+import secrets
 import socket
 import tarfile
 import threading
@@ -347,6 +348,26 @@ def test_bad_user_or_workdir_is_a_clear_error(options: dict[str, Any], message: 
         DockerSandbox(**options)
 
 
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ((126, b""), r"user 'ghost' is unusable in the image \(`id` exited 126: ''\); docker could not"),
+        ((0, b"65534\n65534\n"), r"user 'ghost' has uid 65534, which the sandbox reserves"),
+        ((0, b"oops\n"), r"user 'ghost' is unusable in the image \(`id` exited 0: 'oops'\)$"),
+    ],
+)
+def test_an_unusable_user_is_refused_and_its_container_removed(
+    fake_engine: Any, monkeypatch: pytest.MonkeyPatch, answer: tuple[int, bytes], message: str
+) -> None:
+    client = fake_engine(ROOT_IMAGE)
+    removed: list[bool] = []
+    monkeypatch.setattr(client.container, "exec_run", lambda cmd, user=None: answer)
+    monkeypatch.setattr(client.container, "remove", lambda force=False: removed.append(force))
+    with pytest.raises(SandboxError, match=message):
+        DockerSandbox(user="ghost")
+    assert removed == [True]
+
+
 @pytest.mark.parametrize("working_dir", ["", "/", "relative/dir", None])
 def test_image_without_a_usable_workdir_is_refused(
     fake_engine: Any, working_dir: str | None
@@ -435,3 +456,18 @@ def test_read_only_mount_against_an_engine(tmp_path: Path) -> None:
         with pytest.raises(SandboxPathError):
             box.write_file("corpus/x/new", b"x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+@pytest.mark.docker
+def test_unknown_user_against_an_engine_leaves_no_container() -> None:
+    docker = pytest.importorskip("docker")
+    try:
+        client = docker.from_env()
+        client.ping()
+    except Exception as exc:
+        pytest.skip(f"no Docker engine: {exc}")
+    workdir = f"/ghost-{secrets.token_hex(4)}"  # marks this test's container among others'
+    with pytest.raises(SandboxError, match=r"user 'ghost' is unusable in the image \(`id` exited 126"):
+        create_sandbox("docker", user="ghost", workdir=workdir)
+    left = client.containers.list(all=True, filters={"label": "diagon.sandbox=docker"})
+    assert [c.id for c in left if c.attrs["Config"]["WorkingDir"] == workdir] == []
