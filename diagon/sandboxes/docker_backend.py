@@ -18,7 +18,10 @@ capability, without network, with ``no-new-privileges`` and the same limits, so 
 can change only the container's own files (and nothing of read-only mounts). The work dir is
 also ``HOME`` and the root of what ``read_file``/``write_file`` may touch, hence never ``/``.
 Running as the image's user also keeps the image's ``PATH`` (``Config.Env``), so tools its
-Dockerfile installed in a venv or ``~/.local/bin`` are found; no other image variable passes.
+Dockerfile installed in a venv or ``~/.local/bin`` are found. The environment of a command is
+the fixed whitelist of :func:`~diagon.sandboxes._limits.sandbox_env` on top of what Docker
+gives every process of the container: ``HOSTNAME`` and the image's own ``ENV`` lines (its
+Dockerfile's, never anything of the host's).
 
 **Nothing outlives a command.** The container's own processes (docker-init, ``sleep``) run
 as :data:`~diagon.sandboxes.docker_support.KEEPER_UID`; after every ``exec`` (and on its
