@@ -8,7 +8,6 @@ same exploit is first shown to succeed with the defense switched off.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,6 @@ from diagon.sandboxes.docker_support import KEEPER_UID
 
 pytestmark = pytest.mark.docker
 
-BASE_IMAGE = "diagon-base:bookworm"  # made by sandboxes/build-image
 # a background writer that outlives its shell: its own session (setsid), no terminal, no
 # inherited stdout, a delayed one-shot rewrite and an endless rewriting loop
 ATTACK = (
@@ -138,23 +136,9 @@ def test_host_written_files_belong_to_the_user_and_are_not_world_writable(
         assert box.read_file("tests/checker.py") == b"print('honest')\n"
 
 
-def _root_image() -> str:
-    """A SkillsBench-like image (no USER, ``WORKDIR /root``) on the bootstrapped base."""
-    docker = pytest.importorskip("docker")
-    try:
-        client = docker.from_env()
-        client.ping()
-        client.images.get(BASE_IMAGE)
-    except Exception as exc:
-        pytest.skip(f"no Docker engine or no {BASE_IMAGE} (sandboxes/build-image): {exc}")
-    tag = "diagon-test-root-workdir:2"
-    dockerfile = f"FROM {BASE_IMAGE}\nWORKDIR /root\nRUN echo seed > /root/seed.txt\n"
-    client.images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=tag, rm=True)
-    return tag
-
-
-def test_root_sandboxes_are_reaped_and_own_their_files_too() -> None:
-    with _open(image=_root_image(), user="image", workdir="image") as box:
+def test_root_sandboxes_are_reaped_and_own_their_files_too(root_image: str) -> None:
+    """A SkillsBench-like image: commands run as root (no capabilities) in /root."""
+    with _open(image=root_image, user="image", workdir="image") as box:
         assert box.user == "0"
         assert box.exec(["sh", "-c", ATTACK], timeout_s=10).exit_code == 0
         box.write_file("checker.py", "print('honest')\n")

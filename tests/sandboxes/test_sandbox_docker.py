@@ -405,20 +405,10 @@ def test_skillsbench_task_runs_as_the_image_says(tmp_path: Path, fake_engine: An
 
 
 @pytest.mark.docker
-def test_image_root_and_workdir_against_an_engine() -> None:
+def test_image_root_and_workdir_against_an_engine(root_image: str) -> None:
     """A SkillsBench-like image (no USER, ``WORKDIR /root``) runs as root in /root, still
     without capabilities or network."""
-    docker = pytest.importorskip("docker")
-    try:
-        client = docker.from_env()
-        client.ping()
-    except Exception as exc:
-        pytest.skip(f"no Docker engine: {exc}")
-    tag = "diagon-test-root-workdir:1"
-    # on the base sandboxes/build-image bootstraps from Debian packages (no Docker Hub here)
-    dockerfile = b"FROM diagon-base:bookworm\nWORKDIR /root\nRUN echo seed > /root/seed.txt\n"
-    client.images.build(fileobj=io.BytesIO(dockerfile), tag=tag, rm=True)
-    with create_sandbox("docker", image=tag, user="image", workdir="image") as box:
+    with create_sandbox("docker", image=root_image, user="image", workdir="image") as box:
         assert (box.workdir, box.user) == ("/root", "0")
         assert box.exec(["pwd"]).stdout == b"/root\n"
         assert box.exec(["id", "-u"]).stdout == b"0\n"
@@ -459,15 +449,9 @@ def test_read_only_mount_against_an_engine(tmp_path: Path) -> None:
 
 
 @pytest.mark.docker
-def test_unknown_user_against_an_engine_leaves_no_container() -> None:
-    docker = pytest.importorskip("docker")
-    try:
-        client = docker.from_env()
-        client.ping()
-    except Exception as exc:
-        pytest.skip(f"no Docker engine: {exc}")
+def test_unknown_user_against_an_engine_leaves_no_container(docker_client: Any) -> None:
     workdir = f"/ghost-{secrets.token_hex(4)}"  # marks this test's container among others'
     with pytest.raises(SandboxError, match=r"user 'ghost' is unusable in the image \(`id` exited 126"):
         create_sandbox("docker", user="ghost", workdir=workdir)
-    left = client.containers.list(all=True, filters={"label": "diagon.sandbox=docker"})
+    left = docker_client.containers.list(all=True, filters={"label": "diagon.sandbox=docker"})
     assert [c.id for c in left if c.attrs["Config"]["WorkingDir"] == workdir] == []
