@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 SUITE = '''
+import pytest
 
 @pytest.mark.docker
 def test_needs_engine():
