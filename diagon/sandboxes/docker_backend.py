@@ -205,7 +205,10 @@ class DockerSandbox(SandboxContext):
         self._check_open()
         cmd, timeout = check_exec_args(cmd, timeout_s, self.limits)
         with self._lock:
-            return self._exec(cmd, timeout, stdin)
+            try:
+                return self._exec(cmd, timeout, stdin)
+            except self._docker.errors.DockerException as exc:
+                raise SandboxError(f"docker could not run {cmd[0]!r}: {exc}") from exc
 
     def _exec(self, cmd: list[str], timeout: float, stdin: bytes | None) -> ExecResult:
         api = self._client.api
@@ -254,9 +257,8 @@ class DockerSandbox(SandboxContext):
             code, _ = self._container.exec_run(["sh", "-c", REAPER], user=self._user)
         except self._docker.errors.DockerException:
             code = -1
-        if code != 0:
-            self._container.kill()
-            self._container.start()
+        if code != 0:  # e.g. a fork bomb left no pid for the reaper: SIGKILL all, start again
+            self._container.restart(timeout=0)
 
     def _oom_killed(self) -> bool:
         self._container.reload()

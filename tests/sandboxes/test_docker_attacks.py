@@ -94,6 +94,17 @@ def test_a_timed_out_command_and_its_children_are_killed(box: Sandbox) -> None:
     assert box.exec(["cat", "/tmp/x"]).stdout == b"kept\n"
 
 
+def test_a_fork_bomb_filling_the_pid_limit_does_not_survive_either(box: Sandbox) -> None:
+    """With every pid taken the reaper itself may not start: the container is then
+    restarted (SIGKILL to all), keeping the work dir."""
+    box.write_file("work.txt", "kept\n")
+    bomb = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass"
+    result = box.exec(["python3", "-c", bomb], timeout_s=3)
+    assert result.timed_out and result.limit == "timeout"
+    assert _processes(box) == KEEPERS
+    assert box.read_file("work.txt") == b"kept\n"
+
+
 def test_the_worker_cannot_kill_the_containers_own_processes(box: Sandbox) -> None:
     result = box.exec(["sh", "-c", "kill -9 1; kill -9 -1; echo done"])
     assert b"Operation not permitted" in result.stderr and result.stdout == b"done\n"
