@@ -137,8 +137,10 @@ class DockerSandbox(SandboxContext):
             self._uid, self._gid = parse_ids(self._user, code, ids)
             if files_dir is not None:
                 self._put_tree(Path(files_dir))
-        except BaseException:
+        except BaseException as exc:
             self.close()
+            if isinstance(exc, docker.errors.DockerException):
+                raise SandboxError(f"could not prepare the container of {image!r}: {exc}") from exc
             raise
 
     @property
