@@ -11,6 +11,8 @@ import pytest
 from diagon.config import DiagonConfig, compose_config
 from diagon.runner import MarketRun, execute_run
 
+pytest_plugins = ["pytester"]  # tests/sandboxes/test_docker_required.py runs a child suite
+
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
