@@ -167,25 +167,22 @@ def test_a_command_that_closes_its_output_is_still_awaited(any_box: Sandbox) -> 
     assert result.duration_s >= 0.3
 
 
-def test_output_cap_is_exact_for_both_streams(any_box: Sandbox) -> None:
-    del any_box
-    for backend in BACKENDS:
-        with make_sandbox(backend, limits=SandboxLimits(max_output_bytes=1000)) as box:
-            result = box.exec(["sh", "-c", "head -c 5000 /dev/zero; head -c 999 /dev/zero >&2"])
-            assert (len(result.stdout), result.stdout_truncated) == (1000, True)
-            assert (len(result.stderr), result.stderr_truncated) == (999, False)
-            assert result.limit == "output" and result.exit_code == 0
+@pytest.mark.parametrize("backend", (*BACKENDS, DOCKER))
+def test_output_cap_is_exact_for_both_streams(backend: str) -> None:
+    with make_sandbox(backend, limits=SandboxLimits(max_output_bytes=1000)) as box:
+        result = box.exec(["sh", "-c", "head -c 5000 /dev/zero; head -c 999 /dev/zero >&2"])
+        assert (len(result.stdout), result.stdout_truncated) == (1000, True)
+        assert (len(result.stderr), result.stderr_truncated) == (999, False)
+        assert result.limit == "output" and result.exit_code == 0
 
 
-def test_file_size_limit(any_box: Sandbox) -> None:
-    del any_box
-    limits = SandboxLimits(max_file_size_bytes=1 << 20)
-    for backend in BACKENDS:
-        with make_sandbox(backend, limits=limits) as box:
-            result = box.exec(["dd", "if=/dev/zero", "of=big", "bs=4096", "count=1024"])
-            assert result.exit_code == 128 + 25 and result.limit == "file_size"  # SIGXFSZ
-            result = box.exec(["dd", "if=/dev/zero", "of=big", "bs=4096", "count=256"])
-            assert result.ok and len(box.read_file("big")) == 1 << 20
+@pytest.mark.parametrize("backend", (*BACKENDS, DOCKER))
+def test_file_size_limit(backend: str) -> None:
+    with make_sandbox(backend, limits=SandboxLimits(max_file_size_bytes=1 << 20)) as box:
+        result = box.exec(["dd", "if=/dev/zero", "of=big", "bs=4096", "count=1024"])
+        assert result.exit_code == 128 + 25 and result.limit == "file_size"  # SIGXFSZ
+        result = box.exec(["dd", "if=/dev/zero", "of=big", "bs=4096", "count=256"])
+        assert result.ok and len(box.read_file("big")) == 1 << 20
 
 
 def test_exec_argument_validation(any_box: Sandbox) -> None:
