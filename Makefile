@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make run    set up .venv and run a default market (offline: scripted traders, synthetic execution)
-#   make test   set up .venv (+ bubblewrap) and run the whole test suite
+#   make test   set up .venv (+ bubblewrap, + a Docker engine when root) and run the whole test suite
 # Extra Hydra overrides for `make run`: make run ARGS="experiment=autarky seed=3"
 
 PYTHON ?= python3
@@ -45,9 +45,12 @@ sysdeps:
 run: setup
 	$(BIN)/diagon run $(ARGS)
 
-# pytest exit code 5 (no tests collected) must fail loudly
+# pytest exit code 5 (no tests collected) must fail loudly. .ci/with-docker gives the docker
+# tests a real engine: as root it installs docker.io when missing, starts dockerd unless one
+# runs, builds the worker image (sandboxes/build-image, cached) and stops its dockerd by PID
+# afterwards. DIAGON_DOCKER=off skips that (the docker tests then skip).
 test: setup-test sysdeps
-	@$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS); rc=$$?; \
+	@.ci/with-docker $(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests"; exit 1; fi; exit $$rc
 
 bench: setup

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +10,24 @@ import pytest
 
 from diagon.config import DiagonConfig, compose_config
 from diagon.runner import MarketRun, execute_run
+
+pytest_plugins = ["pytester"]  # tests/sandboxes/test_docker_required.py runs a child suite
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """With ``DIAGON_REQUIRE_DOCKER=1`` (set by ``.ci/run``) a skipped ``docker`` test is a
+    failure: in CI an engine runs, so a missing one must not pass unnoticed."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and os.environ.get("DIAGON_REQUIRE_DOCKER") == "1"
+        and item.get_closest_marker("docker") is not None
+    ):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"docker test skipped although DIAGON_REQUIRE_DOCKER=1: {reason}"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -18,22 +18,32 @@ capability, without network, with ``no-new-privileges`` and the same limits, so 
 can change only the container's own files (and nothing of read-only mounts). The work dir is
 also ``HOME`` and the root of what ``read_file``/``write_file`` may touch, hence never ``/``.
 Running as the image's user also keeps the image's ``PATH`` (``Config.Env``), so tools its
-Dockerfile installed in a venv or ``~/.local/bin`` are found; no other image variable passes.
+Dockerfile installed in a venv or ``~/.local/bin`` are found. The environment of a command is
+the fixed whitelist of :func:`~diagon.sandboxes._limits.sandbox_env` on top of what Docker
+gives every process of the container: ``HOSTNAME`` and the image's own ``ENV`` lines (its
+Dockerfile's, never anything of the host's).
+
+**Nothing outlives a command.** The container's own processes (docker-init, ``sleep``) run
+as :data:`~diagon.sandboxes.docker_support.KEEPER_UID`; after every ``exec`` (and on its
+timeout) a reaper running as the command's user sends SIGKILL to every process that user
+has (``kill -1``, atomic against fork) and waits until they are gone, so a background job
+cannot rewrite a file the host writes or a checker it runs later. **Host-written files**
+(``write_file``, ``files_dir``) belong to the sandbox's user with their mode's group and
+world write bits cleared (0644/0755): the user edits its own files, no other uid can.
+Commands and file operations on one sandbox are serialised.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import posixpath
-import socket
-import tarfile
+import threading
 import time
+from dataclasses import replace
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Any, ClassVar
 
 from diagon.sandboxes._limits import RawRun, check_exec_args, sandbox_env, to_result
-from diagon.sandboxes._process import OutputCapture
 from diagon.sandboxes.base import (
     ExecResult,
     SandboxContext,
@@ -42,15 +52,28 @@ from diagon.sandboxes.base import (
     SandboxPathError,
     SandboxUnavailable,
 )
+from diagon.sandboxes.docker_support import (
+    FROM_IMAGE,
+    KEEPER_UID,
+    REAPER,
+    check_user,
+    check_workdir,
+    file_archive,
+    image_identity,
+    image_path,
+    parse_ids,
+    pump_socket,
+    relative,
+    tree_archive,
+    within,
+)
 from diagon.sandboxes.mounts import Mount, MountSpecs, check_mounts, mount_of, read_only_error
 from diagon.sandboxes.paths import tar_member_head
 
 IMAGE = "diagon-worker:py3.11"
 WORKDIR = "/workspace"
 USER = "worker"
-FROM_IMAGE = "image"  # user= / workdir= value: whatever the image's config says
-ROOT_UID = "0"  # the user of an image whose Config.User is empty
-DOCKERFILE_DIR = Path(__file__).resolve().parents[2] / "sandboxes"
+BUILD_SCRIPT = "sandboxes/build-image"
 
 
 def _import_docker() -> Any:
@@ -108,8 +131,17 @@ class DockerSandbox(SandboxContext):
         except docker.errors.DockerException as exc:
             raise SandboxError(f"could not start a container from {image!r}: {exc}") from exc
         self._closed = False
-        if files_dir is not None:
-            self._put_tree(Path(files_dir))
+        self._lock = threading.RLock()  # one command or file operation at a time
+        try:
+            code, ids = self._container.exec_run(["sh", "-c", "id -u; id -g"], user=self._user)
+            self._uid, self._gid = parse_ids(self._user, code, ids)
+            if files_dir is not None:
+                self._put_tree(Path(files_dir))
+        except BaseException as exc:
+            self.close()
+            if isinstance(exc, docker.errors.DockerException):
+                raise SandboxError(f"could not prepare the container of {image!r}: {exc}") from exc
+            raise
 
     @property
     def workdir(self) -> str:
@@ -128,7 +160,7 @@ class DockerSandbox(SandboxContext):
         cpu, fsize = self.limits.cpu_rlimit_s, self.limits.max_file_size_bytes
         return {
             "detach": True,
-            "user": self._user,
+            "user": f"{KEEPER_UID}:{KEEPER_UID}",  # PID 1 and `sleep`; commands: exec's user
             "working_dir": self._workdir,
             "privileged": False,
             "network_mode": "none",
@@ -159,25 +191,28 @@ class DockerSandbox(SandboxContext):
         }
 
     def _ensure_image(self, image: str) -> Any:
-        """The image object (``attrs`` holds its config); Diagon's own is built if missing."""
+        """The image object (``attrs`` holds its config)."""
         try:
             return self._client.images.get(image)
         except self._docker.errors.ImageNotFound:
-            pass
-        if not (DOCKERFILE_DIR / "Dockerfile").is_file():
-            raise SandboxUnavailable(
-                f"image {image!r} is missing; build it with `docker build -t {image} sandboxes/`"
-            )
-        built, _ = self._client.images.build(path=str(DOCKERFILE_DIR), tag=image, rm=True)
-        return built
+            hint = f"; build it with `{BUILD_SCRIPT}` (no Docker Hub needed)" if image == IMAGE else ""
+            raise SandboxUnavailable(f"image {image!r} is missing{hint}") from None
 
     # -- exec ----------------------------------------------------------------------------------
     def exec(
         self, cmd: list[str], timeout_s: float | None = None, stdin: bytes | None = None
     ) -> ExecResult:
-        """Run ``cmd`` in the container's work dir; a timeout restarts the container."""
+        """Run ``cmd`` in the container's work dir. When it ends (or times out) every process
+        it left behind is killed, so nothing of it runs on while the host reads or writes."""
         self._check_open()
         cmd, timeout = check_exec_args(cmd, timeout_s, self.limits)
+        with self._lock:
+            try:
+                return self._exec(cmd, timeout, stdin)
+            except self._docker.errors.DockerException as exc:
+                raise SandboxError(f"docker could not run {cmd[0]!r}: {exc}") from exc
+
+    def _exec(self, cmd: list[str], timeout: float, stdin: bytes | None) -> ExecResult:
         api = self._client.api
         start = time.monotonic()
         exec_id = api.exec_create(
@@ -193,14 +228,12 @@ class DockerSandbox(SandboxContext):
         conn = api.exec_start(exec_id, socket=True)
         sock = getattr(conn, "_sock", conn)
         try:
-            out, err, timed_out = _pump_socket(
+            out, err, timed_out = pump_socket(
                 sock, stdin, start + timeout, self.limits.max_output_bytes
             )
         finally:
             conn.close()
-        if timed_out:  # exec'd processes cannot be killed through the API: restart
-            self._container.kill()
-            self._container.start()
+        self._reap()  # also the timed-out command itself
         code = api.exec_inspect(exec_id).get("ExitCode")
         code = 137 if code is None else int(code)
         raw = RawRun(
@@ -215,8 +248,19 @@ class DockerSandbox(SandboxContext):
         )
         result = to_result(raw, self.limits)
         if code == 137 and not timed_out and self._oom_killed():
-            return ExecResult(**{**_fields(result), "limit": "memory"})
+            return replace(result, limit="memory")
         return result
+
+    def _reap(self) -> None:
+        """Kill every process of the sandbox's user (background jobs, daemons, a timed-out
+        command) and wait until they are gone; if any survives, restart the container,
+        which ends them all (the work dir stays, /tmp is emptied)."""
+        try:
+            code, _ = self._container.exec_run(["sh", "-c", REAPER], user=self._user)
+        except self._docker.errors.DockerException:
+            code = -1
+        if code != 0:  # e.g. a fork bomb left no pid for the reaper: SIGKILL all, start again
+            self._container.restart(timeout=0)
 
     def _oom_killed(self) -> bool:
         self._container.reload()
@@ -227,29 +271,28 @@ class DockerSandbox(SandboxContext):
         """Bytes of a regular file in the work dir (at most ``max_bytes``, default
         ``limits.max_read_bytes``; a larger file raises ``SandboxFileTooLarge``)."""
         self._check_open()
-        target = self._resolve(_relative(path), must_exist=True)
-        stream, _ = self._container.get_archive(target)
         cap = self.limits.max_read_bytes if max_bytes is None else max_bytes
-        return tar_member_head(stream, cap, os.fspath(path))
+        with self._lock:
+            target = self._resolve(relative(path), must_exist=True)
+            stream, _ = self._container.get_archive(target)
+            return tar_member_head(stream, cap, os.fspath(path))
 
     def write_file(self, path: str | PurePath, data: bytes | str) -> None:
-        """Create or replace a file in the work dir (parents are created)."""
+        """Create or replace a file in the work dir (parents are created), owned by the
+        sandbox's user with mode 0644: writable by that user only, never by the world."""
         self._check_open()
-        rel = _relative(path)
+        rel = relative(path)
         self._refuse_mounted(path, rel)
         payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-        parent = posixpath.dirname(posixpath.join(self._workdir, rel))
-        self._container.exec_run(["mkdir", "-p", "--", parent], user=self._user)
-        parent = self._resolve(posixpath.relpath(parent, self._workdir), must_exist=True)
-        if parent != self._workdir:  # a symlink may lead into a mount
-            self._refuse_mounted(path, posixpath.relpath(parent, self._workdir))
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w") as tar:
-            info = tarfile.TarInfo(posixpath.basename(rel))
-            info.size, info.mode, info.mtime = len(payload), 0o666, int(time.time())
-            tar.addfile(info, io.BytesIO(payload))
-        if not self._container.put_archive(parent, buf.getvalue()):
-            raise SandboxError(f"could not write {rel!r}")
+        with self._lock:
+            parent = posixpath.dirname(posixpath.join(self._workdir, rel))
+            self._container.exec_run(["mkdir", "-p", "--", parent], user=self._user)
+            parent = self._resolve(posixpath.relpath(parent, self._workdir), must_exist=True)
+            if parent != self._workdir:  # a symlink may lead into a mount
+                self._refuse_mounted(path, posixpath.relpath(parent, self._workdir))
+            archive = file_archive(posixpath.basename(rel), payload, self._uid, self._gid)
+            if not self._container.put_archive(parent, archive):
+                raise SandboxError(f"could not write {rel!r}")
 
     def _refuse_mounted(self, path: str | PurePath, rel: str) -> None:
         hit = mount_of(PurePosixPath(rel), self._mounts)
@@ -259,11 +302,8 @@ class DockerSandbox(SandboxContext):
     def _put_tree(self, src: Path) -> None:
         if not src.is_dir():
             raise NotADirectoryError(f"files dir does not exist or is not a directory: {src}")
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w") as tar:
-            # world-writable: the archive API extracts as root, the worker must own its files
-            tar.add(src, arcname=".", filter=_writable)
-        self._container.put_archive(self._workdir, buf.getvalue())
+        with self._lock:  # the engine extracts as root; the archive sets owner and mode
+            self._container.put_archive(self._workdir, tree_archive(src, self._uid, self._gid))
 
     def _resolve(self, rel: str, must_exist: bool) -> str:
         """Resolve symlinks inside the container; the result must stay in the work dir."""
@@ -273,7 +313,7 @@ class DockerSandbox(SandboxContext):
         if code != 0:
             raise FileNotFoundError(f"no such file in the sandbox: {rel!r}")
         resolved = output.decode().strip()
-        if not _within(resolved, self._workdir) and not _within(resolved, self._real_workdir()):
+        if not within(resolved, self._workdir) and not within(resolved, self._real_workdir()):
             raise SandboxPathError(f"{rel!r} leads outside the work dir")
         return resolved
 
@@ -297,106 +337,3 @@ class DockerSandbox(SandboxContext):
     def _check_open(self) -> None:
         if self._closed:
             raise SandboxError("the docker sandbox is closed")
-
-
-def check_user(user: str) -> str:
-    """A ``user=`` option: ``"image"``, or a name/uid with optional ``:group`` (no spaces)."""
-    if (
-        not isinstance(user, str)
-        or not user
-        or not all(c.isprintable() and not c.isspace() for c in user)
-    ):
-        raise ValueError(
-            f"docker sandbox option user={user!r}: give a user name or uid (e.g. 'worker', "
-            f"'1000:1000') or {FROM_IMAGE!r} for the image's user"
-        )
-    return user
-
-
-def check_workdir(workdir: str) -> str:
-    """A work dir: an absolute POSIX path without ``..``, never ``/`` (the path checks of
-    ``read_file``/``write_file`` treat it as the root of what they may touch); normalised
-    (no ``.``, repeated or trailing slashes)."""
-    parts = workdir.split("/") if isinstance(workdir, str) else []
-    kept = [p for p in parts if p not in ("", ".")]
-    if not parts or parts[0] != "" or ".." in kept or not kept or not workdir.isprintable():
-        raise ValueError(
-            f"docker sandbox option workdir={workdir!r}: the work dir must be an absolute "
-            f"path other than '/' without '..' (or {FROM_IMAGE!r} for the image's WORKDIR)"
-        )
-    return "/" + "/".join(kept)
-
-
-def image_identity(image: str, config: dict[str, Any], user: str, workdir: str) -> tuple[str, str]:
-    """``(user, workdir)`` with :data:`FROM_IMAGE` replaced by the image's ``Config``:
-    ``User`` (empty: root, ``"0"``) and ``WorkingDir`` (absolute, not ``/``)."""
-    if user == FROM_IMAGE:
-        user = str(config.get("User") or "").strip() or ROOT_UID
-    if workdir == FROM_IMAGE:
-        raw = str(config.get("WorkingDir") or "")
-        try:
-            workdir = check_workdir(raw)
-        except ValueError:
-            raise SandboxError(
-                f"image {image!r} has no usable WORKDIR (Config.WorkingDir={raw!r}: an absolute "
-                "path other than '/' is needed); set one in its Dockerfile or pass workdir="
-            ) from None
-    return user, workdir
-
-
-def image_path(config: dict[str, Any]) -> str | None:
-    """``PATH`` from an image's ``Config.Env`` (None when it sets none). Commands running as
-    the image's user get it, so tools its Dockerfile installed off the default path work."""
-    for item in config.get("Env") or ():
-        name, sep, value = str(item).partition("=")
-        if sep and name == "PATH" and value:
-            return value
-    return None
-
-
-def _within(path: str, root: str) -> bool:
-    return path == root or path.startswith(root + "/")
-
-
-def _relative(path: str | PurePath) -> str:
-    rel = PurePosixPath(os.fspath(path))
-    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
-        raise SandboxPathError(f"not a relative path inside the work dir: {os.fspath(path)!r}")
-    return str(rel)
-
-
-def _writable(info: tarfile.TarInfo) -> tarfile.TarInfo:
-    info.mode = 0o777 if info.isdir() else (info.mode | 0o666)
-    return info
-
-
-def _fields(result: ExecResult) -> dict[str, Any]:
-    return {name: getattr(result, name) for name in ExecResult.__dataclass_fields__}
-
-
-def _pump_socket(
-    sock: socket.socket, stdin: bytes | None, deadline: float, cap: int
-) -> tuple[OutputCapture, OutputCapture, bool]:
-    """Demultiplex Docker's attach stream (8-byte frame headers) until EOF or the deadline."""
-    out, err = OutputCapture(cap), OutputCapture(cap)
-    streams = {1: out, 2: err}
-    try:
-        if stdin is not None:
-            sock.settimeout(max(0.001, deadline - time.monotonic()))
-            sock.sendall(stdin)
-            sock.shutdown(socket.SHUT_WR)
-        buf = bytearray()
-        while True:
-            sock.settimeout(max(0.001, deadline - time.monotonic()))
-            chunk = sock.recv(64 * 1024)
-            if not chunk:
-                return out, err, False
-            buf += chunk
-            while len(buf) >= 8:
-                size = int.from_bytes(buf[4:8], "big")
-                if len(buf) < 8 + size:
-                    break
-                streams.get(buf[0], out).add(bytes(buf[8 : 8 + size]))
-                del buf[: 8 + size]
-    except TimeoutError:
-        return out, err, True

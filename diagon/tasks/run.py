@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from diagon.sandboxes import Sandbox, SandboxLimits, create_sandbox
 from diagon.tasks.base import EvalResult, Task
@@ -28,12 +29,16 @@ def open_task_sandbox(
 
     ``task.sandbox_options`` go to the backend, except when the task requires one backend
     and another runs it (``override``): they are that backend's options, so they are dropped
-    (SkillsBench's docker ``user``/``workdir`` under ``--sandbox bwrap``).
+    (SkillsBench's docker ``user``/``workdir`` under ``--sandbox bwrap``). A task in its own
+    docker image gets none of ``task.files`` (they are that image's build context).
     """
     name = sandbox_backend(task, backend, override)
     options = dict(task.sandbox_options) if task.sandbox in (None, name) else {}
     if name == "docker" and task.docker_image is not None:
         options["image"] = task.docker_image()
+        # the task's image already holds what its Dockerfile put there (COPY, then RUN steps
+        # that may change it): copying the build context's files over it would undo those
+        task = replace(task, files={})
     box = create_sandbox(
         name, limits=limits or SandboxLimits(), ro_mounts=task.mounts or None, **options
     )

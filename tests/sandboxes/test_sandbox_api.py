@@ -1,4 +1,5 @@
-"""The Sandbox interface on the host-workdir backends: files, paths, env, lifecycle, timeouts."""
+"""The Sandbox interface: files, paths, env, lifecycle, timeouts. ``any_box`` tests also run on
+the docker backend (marked ``docker``: a real engine); ``host_box`` ones need a host work dir."""
 
 from __future__ import annotations
 
@@ -18,14 +19,21 @@ from diagon.sandboxes import (
     SandboxUnavailable,
     SubprocessSandbox,
     UnsafeSandboxWarning,
+    create_sandbox,
 )
 
-BACKENDS = ("bwrap", "subprocess")
+BACKENDS = ("bwrap", "subprocess")  # the host-workdir backends
+DOCKER = pytest.param("docker", marks=pytest.mark.docker)
 
 
 def make_sandbox(
     backend: str, files_dir: Path | None = None, limits: SandboxLimits | None = None
-) -> BwrapSandbox | SubprocessSandbox:
+) -> Sandbox:
+    if backend == "docker":
+        try:
+            return create_sandbox("docker", files_dir=files_dir, limits=limits)
+        except SandboxUnavailable as exc:
+            pytest.skip(f"no Docker engine: {exc}")
     if backend == "subprocess":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UnsafeSandboxWarning)
@@ -36,8 +44,15 @@ def make_sandbox(
         pytest.skip(f"bwrap unavailable: {exc}")
 
 
+@pytest.fixture(params=(*BACKENDS, DOCKER))
+def any_box(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    with make_sandbox(request.param) as sandbox:
+        yield sandbox
+
+
 @pytest.fixture(params=BACKENDS)
-def any_box(request: pytest.FixtureRequest) -> Iterator[BwrapSandbox | SubprocessSandbox]:
+def host_box(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """Tests that look at the host (its files or processes) around the sandbox."""
     with make_sandbox(request.param) as sandbox:
         yield sandbox
 
@@ -80,19 +95,19 @@ def test_paths_leaving_the_workdir_are_refused(any_box: Sandbox, bad: str) -> No
         any_box.write_file(bad, b"x")
 
 
-def test_symlinks_out_of_the_workdir_are_refused(any_box: Sandbox, tmp_path: Path) -> None:
+def test_symlinks_out_of_the_workdir_are_refused(host_box: Sandbox, tmp_path: Path) -> None:
     outside = tmp_path / "outside.txt"
     outside.write_text("host secret")
-    result = any_box.exec(
+    result = host_box.exec(
         ["sh", "-c", f"ln -s {outside} file_link && ln -s {tmp_path} dir_link && ln -s / root_link"]
     )
     assert result.exit_code == 0, result.stderr_text
     for path in ("file_link", "dir_link/outside.txt", "root_link/etc/passwd"):
         with pytest.raises(SandboxPathError):
-            any_box.read_file(path)
+            host_box.read_file(path)
     for path in ("file_link", "dir_link/new.txt", "root_link/tmp/new.txt"):
         with pytest.raises(SandboxPathError):
-            any_box.write_file(path, b"pwned")
+            host_box.write_file(path, b"pwned")
     assert outside.read_text() == "host secret"
     assert not (tmp_path / "new.txt").exists()
 
@@ -116,7 +131,11 @@ def test_environment_is_exactly_the_whitelist(
     monkeypatch.setenv("LD_PRELOAD", "/nonexistent.so")
     result = any_box.exec(["env"])
     env = dict(line.split("=", 1) for line in result.stdout_text.splitlines())
-    assert sorted(env) == ["HOME", "LANG", "PATH", "PWD", "TMPDIR"]
+    expected = {"HOME", "LANG", "PATH", "PWD", "TMPDIR"}
+    if any_box.name == "docker":  # Docker adds HOSTNAME and the image's own ENV lines
+        image = any_box._client.images.get(any_box._container.image.id)  # type: ignore[attr-defined]
+        expected |= {"HOSTNAME", *(e.split("=", 1)[0] for e in image.attrs["Config"]["Env"])}
+    assert sorted(env) == sorted(expected)
     assert env["HOME"] == env["PWD"] == any_box.workdir
     # bwrap puts its own Python environment first (diagon.sandboxes.python_env)
     own = "/opt/diagon-python/bin:" if any_box.name == "bwrap" else ""
@@ -125,20 +144,20 @@ def test_environment_is_exactly_the_whitelist(
 
 
 def test_timeout_kills_background_grandchildren(
-    any_box: Sandbox, processes_matching: Callable[[str], list[str]]
+    host_box: Sandbox, processes_matching: Callable[[str], list[str]]
 ) -> None:
     marker = f"98{os.getpid() % 10000:04d}1"
-    result = any_box.exec(["sh", "-c", f"sleep {marker} & sleep {marker}"], timeout_s=0.5)
+    result = host_box.exec(["sh", "-c", f"sleep {marker} & sleep {marker}"], timeout_s=0.5)
     assert result.timed_out and result.limit == "timeout" and result.exit_code == 137
     assert result.duration_s < 3
     assert processes_matching(f"sleep {marker}") == []
 
 
 def test_background_children_do_not_outlive_a_finished_command(
-    any_box: Sandbox, processes_matching: Callable[[str], list[str]]
+    host_box: Sandbox, processes_matching: Callable[[str], list[str]]
 ) -> None:
     marker = f"97{os.getpid() % 10000:04d}2"
-    result = any_box.exec(["sh", "-c", f"sleep {marker} & echo started"], timeout_s=20)
+    result = host_box.exec(["sh", "-c", f"sleep {marker} & echo started"], timeout_s=20)
     assert (result.exit_code, result.stdout, result.limit) == (0, b"started\n", None)
     assert result.duration_s < 3
     assert processes_matching(f"sleep {marker}") == []
@@ -150,25 +169,22 @@ def test_a_command_that_closes_its_output_is_still_awaited(any_box: Sandbox) -> 
     assert result.duration_s >= 0.3
 
 
-def test_output_cap_is_exact_for_both_streams(any_box: Sandbox) -> None:
-    del any_box
-    for backend in BACKENDS:
-        with make_sandbox(backend, limits=SandboxLimits(max_output_bytes=1000)) as box:
-            result = box.exec(["sh", "-c", "head -c 5000 /dev/zero; head -c 999 /dev/zero >&2"])
-            assert (len(result.stdout), result.stdout_truncated) == (1000, True)
-            assert (len(result.stderr), result.stderr_truncated) == (999, False)
-            assert result.limit == "output" and result.exit_code == 0
+@pytest.mark.parametrize("backend", (*BACKENDS, DOCKER))
+def test_output_cap_is_exact_for_both_streams(backend: str) -> None:
+    with make_sandbox(backend, limits=SandboxLimits(max_output_bytes=1000)) as box:
+        result = box.exec(["sh", "-c", "head -c 5000 /dev/zero; head -c 999 /dev/zero >&2"])
+        assert (len(result.stdout), result.stdout_truncated) == (1000, True)
+        assert (len(result.stderr), result.stderr_truncated) == (999, False)
+        assert result.limit == "output" and result.exit_code == 0
 
 
-def test_file_size_limit(any_box: Sandbox) -> None:
-    del any_box
-    limits = SandboxLimits(max_file_size_bytes=1 << 20)
-    for backend in BACKENDS:
-        with make_sandbox(backend, limits=limits) as box:
-            result = box.exec(["dd", "if=/dev/zero", "of=big", "bs=4096", "count=1024"])
-            assert result.exit_code == 128 + 25 and result.limit == "file_size"  # SIGXFSZ
-            result = box.exec(["dd", "if=/dev/zero", "of=big", "bs=4096", "count=256"])
-            assert result.ok and len(box.read_file("big")) == 1 << 20
+@pytest.mark.parametrize("backend", (*BACKENDS, DOCKER))
+def test_file_size_limit(backend: str) -> None:
+    with make_sandbox(backend, limits=SandboxLimits(max_file_size_bytes=1 << 20)) as box:
+        result = box.exec(["dd", "if=/dev/zero", "of=big", "bs=4096", "count=1024"])
+        assert result.exit_code == 128 + 25 and result.limit == "file_size"  # SIGXFSZ
+        result = box.exec(["dd", "if=/dev/zero", "of=big", "bs=4096", "count=256"])
+        assert result.ok and len(box.read_file("big")) == 1 << 20
 
 
 def test_exec_argument_validation(any_box: Sandbox) -> None:

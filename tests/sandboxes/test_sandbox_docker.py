@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import posixpath
+import secrets
 import socket
 import tarfile
 import threading
@@ -24,7 +25,8 @@ from diagon.sandboxes import (
     SandboxUnavailable,
     create_sandbox,
 )
-from diagon.sandboxes.docker_backend import DockerSandbox, _pump_socket
+from diagon.sandboxes.docker_backend import DockerSandbox
+from diagon.sandboxes.docker_support import REAPER, pump_socket
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,7 @@ def test_attach_stream_is_demultiplexed_and_capped() -> None:
             )
         )
         sender.start()
-        out, err, timed_out = _pump_socket(ours, None, time.monotonic() + 5, cap=20)
+        out, err, timed_out = pump_socket(ours, None, time.monotonic() + 5, cap=20)
         sender.join()
     assert (bytes(out.data), out.truncated) == (b"hello worldworldworl", True)
     assert (bytes(err.data), err.truncated, timed_out) == (b"oops", False, False)
@@ -68,7 +70,7 @@ def test_attach_stream_times_out_and_sends_stdin() -> None:
     ours, engine = socket.socketpair()
     with ours, engine:
         start = time.monotonic()
-        out, _, timed_out = _pump_socket(ours, b"input", start + 0.3, cap=100)
+        out, _, timed_out = pump_socket(ours, b"input", start + 0.3, cap=100)
         assert engine.recv(100) == b"input"
     assert timed_out and bytes(out.data) == b""
     assert 0.3 <= time.monotonic() - start < 2
@@ -129,6 +131,8 @@ class _FakeContainer:
         self.runs.append((cmd, user))
         if cmd[0] == "realpath":
             return 0, (self.links.get(cmd[-1], posixpath.normpath(cmd[-1])) + "\n").encode()
+        if cmd == ["sh", "-c", "id -u; id -g"]:
+            return 0, b"0\n0\n" if user == "0" else b"1000\n1000\n"
         return 0, b""
 
     def put_archive(self, path: str, data: bytes) -> bool:
@@ -221,9 +225,11 @@ def test_read_only_mounts_become_read_only_binds(tmp_path: Path, fake_engine: An
         "Type": "bind",
         "ReadOnly": True,
     }
+    started = list(client.container.runs)  # asking the container for the user's ids
+    assert started == [(["sh", "-c", "id -u; id -g"], "worker")]
     with pytest.raises(SandboxPathError, match=r"inside the read-only mount 'corpus/flights'"):
         box.write_file("corpus/flights/x.txt", b"x")  # refused before touching the container
-    assert client.container.runs == []
+    assert client.container.runs == started
 
 
 @pytest.mark.parametrize(
@@ -250,7 +256,9 @@ def test_user_and_workdir_options_reach_the_container(
     ((image, cmd, run),) = client.started
     assert (image, cmd) == ("some/image:1", ["sleep", "infinity"])
     assert (box.user, box.workdir) == (user, workdir)
-    assert (run["user"], run["working_dir"]) == (user, workdir)
+    # the container's own processes run as the keeper uid, commands as the sandbox's user
+    assert (run["user"], run["working_dir"]) == ("65534:65534", workdir)
+    assert client.container.runs == [(["sh", "-c", "id -u; id -g"], user)]
     assert run["environment"]["HOME"] == run["environment"]["PWD"] == workdir
     assert [m["Target"] for m in run["mounts"]] == [f"{workdir}/corpus/x"]
     # the same hardening whoever runs, root included: nothing is ever added
@@ -281,11 +289,15 @@ def test_image_user_and_workdir_drive_exec_and_files(tmp_path: Path, fake_engine
     container = client.container
     assert container.files == {"/root/numbers.txt": b"1\n"}  # files_dir lands in the work dir
 
+    container.runs.clear()
     assert box.exec(["pwd"]).stdout == b"ok"
     (created,) = client.execs
     assert (created["cmd"], created["workdir"], created["user"]) == (["pwd"], "/root", "0")
     assert created["environment"]["HOME"] == "/root"
+    # then every process the command left is killed, by its own user (no CAP_KILL needed)
+    assert container.runs == [(["sh", "-c", REAPER], "0")]
 
+    container.runs.clear()
     box.write_file("out/report.json", b"{}")
     assert container.files["/root/out/report.json"] == b"{}"
     assert container.runs[:2] == [
@@ -336,6 +348,26 @@ def test_bad_user_or_workdir_is_a_clear_error(options: dict[str, Any], message: 
         DockerSandbox(**options)
 
 
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ((126, b""), r"user 'ghost' is unusable in the image \(`id` exited 126: ''\); docker could not"),
+        ((0, b"65534\n65534\n"), r"user 'ghost' has uid 65534, which the sandbox reserves"),
+        ((0, b"oops\n"), r"user 'ghost' is unusable in the image \(`id` exited 0: 'oops'\)$"),
+    ],
+)
+def test_an_unusable_user_is_refused_and_its_container_removed(
+    fake_engine: Any, monkeypatch: pytest.MonkeyPatch, answer: tuple[int, bytes], message: str
+) -> None:
+    client = fake_engine(ROOT_IMAGE)
+    removed: list[bool] = []
+    monkeypatch.setattr(client.container, "exec_run", lambda cmd, user=None: answer)
+    monkeypatch.setattr(client.container, "remove", lambda force=False: removed.append(force))
+    with pytest.raises(SandboxError, match=message):
+        DockerSandbox(user="ghost")
+    assert removed == [True]
+
+
 @pytest.mark.parametrize("working_dir", ["", "/", "relative/dir", None])
 def test_image_without_a_usable_workdir_is_refused(
     fake_engine: Any, working_dir: str | None
@@ -366,25 +398,17 @@ def test_skillsbench_task_runs_as_the_image_says(tmp_path: Path, fake_engine: An
     with open_task_sandbox(task, "bwrap") as box:  # the task itself requires docker
         assert (box.user, box.workdir) == ("0", "/root")
     ((image, _, run),) = client.started
-    assert (image, run["user"], run["working_dir"]) == ("diagon-skillsbench-t1:env-x", "0", "/root")
+    assert (image, run["working_dir"]) == ("diagon-skillsbench-t1:env-x", "/root")
     assert {k: run[k] for k in HARDENING} == HARDENING
-    assert client.container.files == {"/root/data.csv": b"a\n"}
+    # the image holds what its Dockerfile copied; the build context is not written over it
+    assert client.container.files == {}
 
 
 @pytest.mark.docker
-def test_image_root_and_workdir_against_an_engine() -> None:
+def test_image_root_and_workdir_against_an_engine(root_image: str) -> None:
     """A SkillsBench-like image (no USER, ``WORKDIR /root``) runs as root in /root, still
     without capabilities or network."""
-    docker = pytest.importorskip("docker")
-    try:
-        client = docker.from_env()
-        client.ping()
-    except Exception as exc:
-        pytest.skip(f"no Docker engine: {exc}")
-    tag = "diagon-test-root-workdir:1"
-    dockerfile = b"FROM python:3.11-slim\nWORKDIR /root\nRUN echo seed > /root/seed.txt\n"
-    client.images.build(fileobj=io.BytesIO(dockerfile), tag=tag, rm=True)
-    with create_sandbox("docker", image=tag, user="image", workdir="image") as box:
+    with create_sandbox("docker", image=root_image, user="image", workdir="image") as box:
         assert (box.workdir, box.user) == ("/root", "0")
         assert box.exec(["pwd"]).stdout == b"/root\n"
         assert box.exec(["id", "-u"]).stdout == b"0\n"
@@ -422,3 +446,12 @@ def test_read_only_mount_against_an_engine(tmp_path: Path) -> None:
         with pytest.raises(SandboxPathError):
             box.write_file("corpus/x/new", b"x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+@pytest.mark.docker
+def test_unknown_user_against_an_engine_leaves_no_container(docker_client: Any) -> None:
+    workdir = f"/ghost-{secrets.token_hex(4)}"  # marks this test's container among others'
+    with pytest.raises(SandboxError, match=r"user 'ghost' is unusable in the image \(`id` exited 126"):
+        create_sandbox("docker", user="ghost", workdir=workdir)
+    left = docker_client.containers.list(all=True, filters={"label": "diagon.sandbox=docker"})
+    assert [c.id for c in left if c.attrs["Config"]["WorkingDir"] == workdir] == []

@@ -232,16 +232,27 @@ def test_skillsbench_against_an_engine(tmp_path: Path) -> None:
         docker.from_env().ping()
     except Exception as exc:
         pytest.skip(f"no Docker engine: {exc}")
-    (task,) = load_tasks("skillsbench", _skillsbench(tmp_path / "sb"))
+    root = _skillsbench(tmp_path / "sb")
+    env = root / "tasks" / "sum-numbers" / "environment"
+    # the base sandboxes/build-image bootstraps (python3 + pytest; Docker Hub is unreachable
+    # here); a RUN step leaves a file the build context also has under that name
+    (env / "Dockerfile").write_text(
+        "FROM diagon-base:bookworm\nWORKDIR /root\nCOPY numbers.txt /root/\n"
+        "RUN echo built > /root/stamp.txt\n"
+    )
+    (env / "stamp.txt").write_text("context\n")
+    (task,) = load_tasks("skillsbench", root)
     seen: dict[str, object] = {}
 
     def inspect(box) -> None:
         seen["where"] = (box.workdir, box.exec(["id", "-u"]).stdout_text.strip())
         seen["report"] = box.exec(["cat", "/root/report.json"]).stdout_text
+        seen["stamp"] = box.read_file("stamp.txt")
 
     oracle = run_reference(task, "bwrap", with_solution=True, inspect=inspect)
     assert oracle.q == 1.0, oracle.detail
     assert seen["where"] == ("/root", "0") and '"total": 6' in str(seen["report"])
+    assert seen["stamp"] == b"built\n"  # what the image's RUN left, not the context's copy
     assert run_reference(task, "bwrap", with_solution=False).q == 0.0
 
 
