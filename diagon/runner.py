@@ -11,20 +11,30 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from diagon.config.schema import DiagonConfig, as_plain
+from diagon.config.secrets import strip_secrets
 from diagon.economy.ledger import TREASURY, Posting, agent_account
 from diagon.events import types as ev
-from diagon.events.log import EventWriter, truncate_to
+from diagon.events.log import EventLogError, EventWriter, truncate_to
+from diagon.files import UnsafePathError, ensure_dir
 from diagon.market.arena import phases_for, run_round
 from diagon.market.context import RoundContext
 from diagon.market.state import MarketState
 from diagon.money import ratio_to_bp, usd
-from diagon.rundir.checkpoints import Checkpoint, latest_checkpoint, write_checkpoint
+from diagon.rundir.checkpoints import (
+    Checkpoint,
+    CheckpointError,
+    latest_checkpoint,
+    verify_log,
+    write_checkpoint,
+)
+from diagon.rundir.lock import RunDirLockedError, run_dir_lock
 from diagon.rundir.runjson import finalise, new_run_json, read_run_json, write_json_atomic
 from diagon.tasks.catalogue import Catalogue, catalogue_for
 from diagon.traders.base import Rules, Trader
@@ -33,16 +43,35 @@ from diagon.traders.session import TooManyFallbacks, TraderSession
 from diagon.workers.base import Worker, WorkerUnavailable, create_worker
 
 RoundCallback = Callable[[int, MarketState], None]
+logger = logging.getLogger(__name__)
+_RUN_FILES = ("run.json", "events.jsonl", "checkpoints")
 
 
 class RunError(RuntimeError):
     """A run cannot start or continue; the message says why."""
 
 
+def public_config(cfg: DiagonConfig) -> tuple[dict[str, Any], list[str]]:
+    """The resolved config as run.json stores it (no secrets), and the keys left out."""
+    return strip_secrets(as_plain(cfg))
+
+
 def run_id_for(cfg: DiagonConfig) -> str:
-    """Deterministic id: experiment, seed and a hash of the whole resolved config."""
-    digest = hashlib.sha256(json.dumps(as_plain(cfg), sort_keys=True).encode()).hexdigest()
+    """Deterministic id: experiment, seed and a hash of the resolved config without secrets
+    (so a resumed run, which reads its keys from the environment, keeps its id)."""
+    digest = hashlib.sha256(json.dumps(public_config(cfg)[0], sort_keys=True).encode()).hexdigest()
     return f"{cfg.experiment}-s{cfg.seed}-{digest[:10]}"
+
+
+def holds_run(run_dir: Path) -> bool:
+    """Whether ``run_dir`` already holds a run (started, finished or killed)."""
+    return any((run_dir / name).exists() or (run_dir / name).is_symlink() for name in _RUN_FILES)
+
+
+def check_fresh(run_dir: Path) -> None:
+    """Refuse to start a run where one already is (its files are never touched)."""
+    if holds_run(run_dir):
+        raise RunError(f"{run_dir} already holds a run; use `diagon resume {run_dir}`")
 
 
 def check_runnable(cfg: DiagonConfig) -> None:
@@ -199,11 +228,11 @@ class MarketRun:
     # -- lifecycle --------------------------------------------------------------------
     def start(self) -> None:
         """Create run.json (running), emit RunStarted with the endowments, checkpoint 0."""
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        if (self.run_dir / "events.jsonl").exists():
-            raise RunError(f"{self.run_dir} already holds a run; use `diagon resume {self.run_dir}`")
+        ensure_dir(self.run_dir)
+        check_fresh(self.run_dir)
+        config, redacted = public_config(self.cfg)
         self._run_json = new_run_json(
-            run_id=self.run_id, config=as_plain(self.cfg), seed=self.cfg.seed, synthetic=self.synthetic_flags
+            run_id=self.run_id, config=config, seed=self.cfg.seed, synthetic=self.synthetic_flags, redacted=redacted
         )
         write_json_atomic(self.run_dir / "run.json", self._run_json)
         agents = initial_agents(self.cfg)
@@ -226,15 +255,30 @@ class MarketRun:
         self._end_round(0)
 
     def resume(self) -> int:
-        """Restore the last checkpoint, drop events after it; returns the next round."""
+        """Restore the newest intact checkpoint, verify the log up to it and drop the events
+        after it (a round that did not complete); returns the next round."""
         self._run_json = read_run_json(self.run_dir)
-        checkpoint = latest_checkpoint(self.run_dir)
-        if checkpoint is None:
-            raise RunError(f"{self.run_dir}: no checkpoint to resume from")
-        truncate_to(self.run_dir / "events.jsonl", checkpoint.events_offset)
+        if self._run_json.get("status") == "completed":
+            raise RunError(f"{self.run_dir} is already completed; nothing to resume")
+        skipped: list[str] = []
+        try:
+            checkpoint = latest_checkpoint(self.run_dir, skipped)
+            if checkpoint is None:
+                raise RunError(f"{self.run_dir}: no checkpoint to resume from")
+            log = self.run_dir / "events.jsonl"
+            position = verify_log(log, checkpoint)
+            truncate_to(log, checkpoint.events_offset)
+        except (CheckpointError, EventLogError, FileNotFoundError) as exc:
+            raise RunError(str(exc)) from exc
+        for problem in skipped:  # a damaged newer checkpoint: that round is played again
+            logger.warning("%s; resuming from round %d", problem, checkpoint.round)
+        self.writer = EventWriter(log, position)
         self.state = MarketState.restore(checkpoint.state, ratio_to_bp(self.cfg.economy.dispute_threshold))
         self._run_json["status"] = "running"
-        self._run_json["resumes"] = [*self._run_json.get("resumes", []), {"from_round": checkpoint.round}]
+        entry: dict[str, Any] = {"from_round": checkpoint.round}
+        if skipped:
+            entry["skipped_checkpoints"] = skipped
+        self._run_json["resumes"] = [*self._run_json.get("resumes", []), entry]
         self._run_json["_t0"] = time.time()
         write_json_atomic(self.run_dir / "run.json", self._run_json)
         return checkpoint.round + 1
@@ -257,8 +301,12 @@ class MarketRun:
         flush = getattr(self.worker, "flush", None)
         if flush is not None:  # the execution cache stores the round's hit/miss counts
             flush()
-        snapshot = self.state.snapshot()
-        write_checkpoint(self.run_dir, Checkpoint(round=round_, events_offset=offset, state=snapshot))
+        log = self.writer.position
+        checkpoint = Checkpoint(
+            round=round_, events_offset=offset, events_seq=log.last_seq, events_sha256=log.sha256(),
+            state=self.state.snapshot(),
+        )
+        write_checkpoint(self.run_dir, checkpoint)
 
     def play(self, first_round: int, on_round: RoundCallback | None = None) -> None:
         """Play rounds ``first_round..cfg.rounds`` (each flushed and checkpointed)."""
@@ -314,8 +362,24 @@ def execute_run(
     on_round: RoundCallback | None = None,
     catalogue: Catalogue | None = None,
 ) -> MarketRun:
-    """Start (or resume) a run and play it to the end; marks run.json failed on error."""
+    """Start (or resume) a run and play it to the end; marks run.json failed on error.
+
+    The run directory is locked for the whole run: a second process is refused before it
+    writes anything (:class:`RunError`).
+    """
     check_runnable(cfg)
+    try:
+        with run_dir_lock(run_dir):
+            if not resume:  # before the cache registers the run (MarketRun's worker)
+                check_fresh(Path(run_dir))
+            return _execute_locked(cfg, run_dir, resume, on_round, catalogue)
+    except (RunDirLockedError, UnsafePathError, EventLogError) as exc:
+        raise RunError(str(exc)) from exc
+
+
+def _execute_locked(
+    cfg: DiagonConfig, run_dir: Path, resume: bool, on_round: RoundCallback | None, catalogue: Catalogue | None
+) -> MarketRun:
     run = MarketRun(cfg, run_dir, catalogue)
     first = run.resume() if resume else (run.start() or 1)
     try:

@@ -60,7 +60,10 @@ def _hydra_task(cfg_node) -> None:  # noqa: ANN001 - a DictConfig from Hydra
     from hydra.core.hydra_config import HydraConfig
 
     from diagon.config.load import to_run_config
-    from diagon.runner import RunError
+    from diagon.files import UnsafePathError
+    from diagon.rundir.hydra_record import write_hydra_record
+    from diagon.rundir.lock import RunDirLockedError, run_dir_lock
+    from diagon.runner import RunError, check_fresh
 
     # Hydra sets the root logger to INFO; HTTP clients would log every model call
     for noisy in ("httpx", "httpx2", "httpcore", "openai", "anthropic"):
@@ -68,8 +71,13 @@ def _hydra_task(cfg_node) -> None:  # noqa: ANN001 - a DictConfig from Hydra
     try:
         cfg = to_run_config(cfg_node)
         run_dir = Path(HydraConfig.get().runtime.output_dir)
-        run_with_progress(cfg, run_dir)
-    except (ConfigError, RunError) as exc:
+        # locked for the run's life; a directory holding a run is refused before
+        # anything (the .hydra/ record included) is written into it
+        with run_dir_lock(run_dir):
+            check_fresh(run_dir)
+            write_hydra_record(run_dir, cfg_node, HydraConfig.get())
+            run_with_progress(cfg, run_dir)
+    except (ConfigError, RunError, RunDirLockedError, UnsafePathError) as exc:
         # one line, never wrapped; the message is text, not rich markup
         console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise SystemExit(2) from None

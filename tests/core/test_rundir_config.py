@@ -1,0 +1,79 @@
+"""run.json holds the resolved config without secrets; resume never re-resolves it."""
+
+from __future__ import annotations
+
+import json
+
+from diagon.cli import main as cli
+from diagon.config import compose_config
+from diagon.config.load import config_from_dict
+from diagon.config.schema import as_plain
+from diagon.config.secrets import REDACTED, is_secret_key, redact, strip_secrets
+from diagon.events import read_events
+from diagon.runner import run_id_for
+from tests.core.conftest import RUN_OVERRIDES
+
+SECRET = "sk-test-0123456789abcdefSECRETVALUE"
+TOKEN = "hf_TOKENVALUE42"
+
+
+def test_resume_uses_the_config_the_run_started_with_not_the_environment_now(tmp_path, killed_run, monkeypatch):
+    # an environment value that itself reads like an interpolation must stay a value
+    monkeypatch.setenv("DIAGON_NOTE", "first ${oc.env:DIAGON_OTHER}")
+    monkeypatch.setenv("DIAGON_OTHER", "other")
+    overrides = [*RUN_OVERRIDES, "+model.options.note=${oc.env:DIAGON_NOTE}"]
+    cfg = compose_config(overrides)
+    assert cfg.model.options["note"] == "first ${oc.env:DIAGON_OTHER}"
+    run_dir = killed_run(tmp_path / "run", overrides=overrides)
+    monkeypatch.setenv("DIAGON_NOTE", "second")  # changed between run and resume
+    monkeypatch.delenv("DIAGON_OTHER")
+    assert cli(["resume", str(run_dir)]) == 0
+    meta = json.loads((run_dir / "run.json").read_text())
+    assert meta["status"] == "completed"
+    assert meta["config"]["model"]["options"] == {"note": "first ${oc.env:DIAGON_OTHER}"}
+    assert meta["run_id"] == run_id_for(cfg)
+    assert {e.run_id for e in read_events(run_dir / "events.jsonl")} == {run_id_for(cfg)}
+
+
+def test_config_from_dict_reads_strings_verbatim():
+    plain = as_plain(compose_config([]))
+    plain["model"]["options"] = {"a": "${oc.env:HOME}", "b": "x\\${y}", "c": "\\\\${z}", "d": "$${w"}
+    assert config_from_dict(plain).model.options == plain["model"]["options"]
+
+
+def test_an_api_key_override_reaches_no_file_of_the_run_dir(tmp_path):
+    run_dir = tmp_path / "run"
+    code = cli([
+        "run", "population=small", "rounds=2", f"+model.options.api_key={SECRET}",
+        f"+model.options.hf_token={TOKEN}", f"hydra.run.dir={run_dir}",
+    ])
+    assert code == 0
+    files = [p for p in run_dir.rglob("*") if p.is_file()]
+    assert {".hydra/overrides.yaml", "run.json", "events.jsonl"} <= {str(p.relative_to(run_dir)) for p in files}
+    for path in files:
+        data = path.read_bytes()
+        assert SECRET.encode() not in data and TOKEN.encode() not in data, path
+    meta = json.loads((run_dir / "run.json").read_text())
+    assert meta["redacted"] == ["model.options.api_key", "model.options.hf_token"]
+    assert meta["config"]["model"]["options"] == {}
+    assert (run_dir / ".hydra" / "overrides.yaml").read_text() == (
+        f"- population=small\n- rounds=2\n- +model.options.api_key={REDACTED}\n- +model.options.hf_token={REDACTED}\n"
+    )
+    # what `diagon resume` rebuilds: no key (the backend reads its environment variable)
+    # and the same run id, so the resumed events continue the same run
+    resumed = config_from_dict(meta["config"])
+    assert resumed.model.options == {} and run_id_for(resumed) == meta["run_id"]
+
+
+def test_secret_names_and_the_schema():
+    # nothing of the default config is taken for a secret (token budgets are not tokens)
+    assert strip_secrets(as_plain(compose_config([])))[1] == []
+    secret = ["api_key", "OPENAI_API_KEY", "apiKey", "access_token", "hf_token", "client_secret",
+              "secret_key", "password", "Authorization"]
+    public = ["api_key_env", "max_output_tokens", "effort_token_budget", "token_noise_sd", "tokens_in", "key"]
+    assert [k for k in secret if not is_secret_key(k)] == []
+    assert [k for k in public if is_secret_key(k)] == []
+    assert redact({"headers": {"X": "Bearer abc.def"}, "n": 1, "s": "seed=3,model.options.api_key=sk-x"}) == {
+        "headers": {"X": REDACTED}, "n": 1, "s": f"seed=3,model.options.api_key={REDACTED}",
+    }
+
