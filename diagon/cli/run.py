@@ -56,6 +56,20 @@ def run_with_progress(cfg: DiagonConfig, run_dir: Path, *, resume: bool = False)
     print_summary(run_dir)
 
 
+def _refuse_linked_logs() -> None:
+    """Hydra opens its job log (``<run_dir>/run.log``) before the task runs; a planted link
+    there is refused before one line is logged through it."""
+    from diagon.files import refuse_symlink
+
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        name = getattr(handler, "baseFilename", None)
+        if name is not None and Path(name).is_symlink():
+            root.removeHandler(handler)
+            handler.close()
+            refuse_symlink(Path(name))
+
+
 def _hydra_task(cfg_node) -> None:  # noqa: ANN001 - a DictConfig from Hydra
     from hydra.core.hydra_config import HydraConfig
 
@@ -69,6 +83,7 @@ def _hydra_task(cfg_node) -> None:  # noqa: ANN001 - a DictConfig from Hydra
     for noisy in ("httpx", "httpx2", "httpcore", "openai", "anthropic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
+        _refuse_linked_logs()
         cfg = to_run_config(cfg_node)
         run_dir = Path(HydraConfig.get().runtime.output_dir)
         # locked for the run's life; a directory holding a run is refused before

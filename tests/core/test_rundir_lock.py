@@ -138,3 +138,16 @@ def test_a_refused_run_leaves_the_existing_run_and_its_hydra_record_untouched(tm
     assert again.returncode == 2
     assert f"{run_dir} already holds a run; use `diagon resume {run_dir}`" in again.stdout
     assert snapshot(run_dir) == before
+
+
+def test_a_planted_job_log_link_is_refused_before_anything_is_logged_through_it(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    target = tmp_path / "profile-like"
+    target.write_text("export PATH=/usr/bin\n")
+    (run_dir / "run.log").symlink_to(target)
+    refused = diagon("run", "population=small", "rounds=1", f"hydra.run.dir={run_dir}")
+    assert refused.returncode == 2
+    assert f"refusing to write {run_dir / 'run.log'}: it is a symbolic link (to {target})" in refused.stdout
+    assert target.read_text() == "export PATH=/usr/bin\n"
+    assert sorted(p.name for p in run_dir.iterdir()) == ["run.log"]  # nothing else written
