@@ -2,8 +2,10 @@
 
 Run directory layout (DESIGN §6): ``run.json``, ``events.jsonl``, ``checkpoints/``,
 ``tables/``. After every round the round's events are flushed (fsync) and then a
-checkpoint with the log's byte offset is written atomically, so a run killed at any
-moment resumes from the last completed round with an identical outcome.
+checkpoint with the log's byte offset, last seq and sha256 is written atomically, so a
+run killed at any moment resumes from the last completed round with an identical
+outcome, and a log damaged since is refused. A run holds the directory's lock
+(:mod:`diagon.rundir.lock`) from start to finish.
 """
 
 from __future__ import annotations
