@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from diagon.cache import CacheCorruptError, CacheVersionError, ExecutionStore
+from diagon.cache import CacheCorruptError, ExecutionStore
 from diagon.cli import main as cli
 
 FOREIGN = {
@@ -34,20 +34,6 @@ def test_a_foreign_sqlite_file_is_refused_before_it_is_modified(tmp_path, kind):
     assert str(err.value).startswith(f"{path} is an SQLite database but not a Diagon execution cache")
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["app.sqlite"]  # no -wal / -shm / -journal
-
-
-def test_a_cache_of_another_version_is_left_byte_for_byte(tmp_path):
-    path = tmp_path / "c.sqlite"
-    ExecutionStore(path).close()
-    con = sqlite3.connect(path)
-    con.execute("UPDATE meta SET value='999' WHERE name='schema_version'")
-    con.commit()
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
-    before = path.read_bytes()
-    with pytest.raises(CacheVersionError):
-        ExecutionStore(path)
-    assert path.read_bytes() == before
 
 
 def test_diagon_run_refuses_a_foreign_cache_path_and_leaves_it(tmp_path, capsys):
