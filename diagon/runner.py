@@ -16,11 +16,12 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from diagon.config.schema import DiagonConfig, as_plain
-from diagon.config.secrets import strip_secrets
+from diagon.config.secrets import known_secrets, scrub, strip_secrets
 from diagon.economy.ledger import TREASURY, Posting, agent_account
 from diagon.events import types as ev
 from diagon.events.log import EventLogError, EventWriter, truncate_to
@@ -196,7 +197,9 @@ class MarketRun:
         self.run_id = run_id_for(cfg)
         self.catalogue = catalogue or catalogue_for(cfg.tasks)
         self.state = MarketState(ratio_to_bp(cfg.economy.dispute_threshold))
-        self.writer = EventWriter(self.run_dir / "events.jsonl")
+        secrets = known_secrets(as_plain(cfg))
+        self._scrub: Callable[[bytes], bytes] | None = partial(scrub, secrets=secrets) if secrets else None
+        self.writer = EventWriter(self.run_dir / "events.jsonl", scrub=self._scrub)
         from diagon.cache import wrap_worker
 
         # the cache builds the worker on its first miss (a fully warm fast run never does)
@@ -274,7 +277,7 @@ class MarketRun:
             raise RunError(str(exc)) from exc
         for problem in skipped:  # a damaged newer checkpoint: that round is played again
             logger.warning("%s; resuming from round %d", problem, checkpoint.round)
-        self.writer = EventWriter(log, position)
+        self.writer = EventWriter(log, position, self._scrub)
         self.state = MarketState.restore(checkpoint.state, ratio_to_bp(self.cfg.economy.dispute_threshold))
         self._run_json["status"] = "running"
         entry: dict[str, Any] = {"from_round": checkpoint.round}
@@ -351,6 +354,8 @@ class MarketRun:
         close = getattr(self.worker, "close", None)
         if close is not None:  # e.g. the execution cache flushes its hit/miss counts
             close()
+        if error is not None and self._scrub is not None:
+            error = self._scrub(error.encode()).decode()
         data = finalise(self._run_json, status, counts, error)
         write_json_atomic(self.run_dir / "run.json", data)
         return data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,14 +50,18 @@ class EventWriter:
     instead of being folded into the checkpoint's digest.
     """
 
-    def __init__(self, path: Path, position: LogPosition | None = None) -> None:
+    def __init__(
+        self, path: Path, position: LogPosition | None = None, scrub: Callable[[bytes], bytes] | None = None
+    ) -> None:
         self.path = path
         self.position = position or LogPosition()
+        self.scrub = scrub  # e.g. removes API keys an error message might echo
         self._buffer: list[bytes] = []
         self._last_seq = self.position.last_seq
 
     def append(self, event: Event) -> None:
-        self._buffer.append(_encoder.encode(event))
+        data = _encoder.encode(event)
+        self._buffer.append(self.scrub(data) if self.scrub is not None else data)
         self._last_seq = event.seq
 
     def discard(self) -> None:

@@ -9,7 +9,8 @@ from diagon.config import compose_config
 from diagon.config.load import config_from_dict
 from diagon.config.schema import as_plain
 from diagon.config.secrets import REDACTED, is_secret_key, redact, strip_secrets
-from diagon.events import read_events
+from diagon.events import LLMCall, read_events
+from diagon.models.loopback import LoopbackServer, Reply
 from diagon.runner import run_id_for
 from tests.core.conftest import RUN_OVERRIDES
 
@@ -77,3 +78,23 @@ def test_secret_names_and_the_schema():
         "headers": {"X": REDACTED}, "n": 1, "s": f"seed=3,model.options.api_key={REDACTED}",
     }
 
+
+
+def test_a_key_echoed_by_the_model_server_is_scrubbed_from_every_file(tmp_path):
+    # a server that puts the client's key into its error message (as some do on a 401)
+    echo = LoopbackServer(lambda _path, _body: Reply(400, {"error": {"message": f"bad key: {SECRET}"}}))
+    run_dir = tmp_path / "run"
+    try:
+        code = cli([
+            "run", "population=small", "rounds=1", "model=compatible", "model.backoff_s=0.01",
+            f"model.base_url={echo.base_url}", f"+model.options.api_key={SECRET}", f"hydra.run.dir={run_dir}",
+        ])
+    finally:
+        echo.shutdown()
+    assert code == 0
+    assert len(echo.requests) > 0
+    for path in (p for p in run_dir.rglob("*") if p.is_file()):
+        assert SECRET.encode() not in path.read_bytes(), path
+    errors = [e.error for e in read_events(run_dir / "events.jsonl") if isinstance(e, LLMCall)]
+    assert len(errors) == len(echo.requests)
+    assert all(f"bad key: {REDACTED}" in error for error in errors)
