@@ -38,7 +38,13 @@ from diagon.rundir.checkpoints import (
     write_checkpoint,
 )
 from diagon.rundir.lock import RunDirLockedError, run_dir_lock
-from diagon.rundir.runjson import finalise, new_run_json, read_run_json, write_json_atomic
+from diagon.rundir.runjson import (
+    finalise,
+    holds_run,
+    new_run_json,
+    read_run_json,
+    write_json_atomic,
+)
 from diagon.tasks.catalogue import Catalogue, catalogue_for
 from diagon.traders.base import Rules, Trader
 from diagon.traders.registry import create_trader
@@ -47,7 +53,6 @@ from diagon.workers.base import Worker, WorkerUnavailable, create_worker
 
 RoundCallback = Callable[[int, MarketState], None]
 logger = logging.getLogger(__name__)
-_RUN_FILES = ("run.json", "events.jsonl", "checkpoints")
 
 
 class RunError(RuntimeError):
@@ -64,11 +69,6 @@ def run_id_for(cfg: DiagonConfig) -> str:
     (so a resumed run, which reads its keys from the environment, keeps its id)."""
     digest = hashlib.sha256(json.dumps(public_config(cfg)[0], sort_keys=True).encode()).hexdigest()
     return f"{cfg.experiment}-s{cfg.seed}-{digest[:10]}"
-
-
-def holds_run(run_dir: Path) -> bool:
-    """Whether ``run_dir`` already holds a run (started, finished or killed)."""
-    return any((run_dir / name).exists() or (run_dir / name).is_symlink() for name in _RUN_FILES)
 
 
 def check_fresh(run_dir: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from diagon.files import atomic_writer
 
 RUN_JSON_VERSION = 1
+_RUN_FILES = ("run.json", "events.jsonl", "checkpoints")
 TRACKED_PACKAGES = ("diagon", "numpy", "pandas", "pyarrow", "hydra-core", "omegaconf", "msgspec")
 
 
@@ -50,6 +51,12 @@ def write_json_atomic(path: Path, data: Any) -> None:
     with atomic_writer(path, "w", encoding="utf-8") as fh:
         json.dump(data, fh, indent=2, sort_keys=True)
         fh.write("\n")
+
+
+def holds_run(run_dir: Path) -> bool:
+    """Whether ``run_dir`` already holds a run (started, finished or killed): any of
+    run.json, events.jsonl, checkpoints/, even as a dangling link."""
+    return any((run_dir / name).exists() or (run_dir / name).is_symlink() for name in _RUN_FILES)
 
 
 def read_run_json(run_dir: Path) -> dict[str, Any]:
