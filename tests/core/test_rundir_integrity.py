@@ -194,3 +194,16 @@ def test_a_planted_checkpoint_link_stops_the_resumed_run_without_writing_through
     assert target.read_text() == "unchanged" and link.is_symlink()
     meta = json.loads((tmp_path / "run.json").read_text())
     assert meta["status"] == "failed" and "symbolic link" in meta["error"]
+
+
+def test_a_planted_hydra_dir_link_is_refused(tmp_path, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / ".hydra").symlink_to(elsewhere)
+    assert cli(["run", "population=small", "rounds=1", f"hydra.run.dir={run_dir}"]) == 2
+    expected = f"refusing to write {run_dir / '.hydra'}: it is a symbolic link (to {elsewhere})"
+    assert "".join(expected.split()) in "".join(capsys.readouterr().out.split())  # rich wraps lines
+    assert list(elsewhere.iterdir()) == []
+    assert not (run_dir / "run.json").exists()
