@@ -49,6 +49,18 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
+def _umask() -> int:
+    """The process umask, read without changing it (os.umask would, for every thread)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
+
+
 @contextmanager
 def atomic_writer(path: Path | str, mode: str = "wb", **kwargs: Any) -> Iterator[IO[Any]]:
     """A file object whose content replaces ``path`` atomically when the block succeeds.
@@ -64,7 +76,7 @@ def atomic_writer(path: Path | str, mode: str = "wb", **kwargs: Any) -> Iterator
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; run files are meant to be shared
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
         refuse_symlink(path)  # planted while we wrote: still refuse, never replace silently
         os.replace(tmp, path)
     except BaseException:
