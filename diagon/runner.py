@@ -273,7 +273,7 @@ class MarketRun:
             log = self.run_dir / "events.jsonl"
             position = verify_log(log, checkpoint)
             truncate_to(log, checkpoint.events_offset)
-        except (CheckpointError, EventLogError, FileNotFoundError) as exc:
+        except (CheckpointError, EventLogError) as exc:
             raise RunError(str(exc)) from exc
         for problem in skipped:  # a damaged newer checkpoint: that round is played again
             logger.warning("%s; resuming from round %d", problem, checkpoint.round)

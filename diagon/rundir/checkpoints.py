@@ -116,7 +116,11 @@ def verify_log(path: Path, checkpoint: Checkpoint) -> LogPosition:
     """
     source = f"the checkpoint of round {checkpoint.round}"
     offset = checkpoint.events_offset
-    with os.fdopen(open_nofollow(path, os.O_RDONLY), "rb") as fh:
+    try:
+        fd = open_nofollow(path, os.O_RDONLY)
+    except FileNotFoundError:
+        raise EventLogError(f"{path} is missing, {source} records {offset} bytes of it; refusing to resume") from None
+    with os.fdopen(fd, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         if size < offset:
             raise EventLogError(

@@ -44,6 +44,18 @@ def test_a_short_log_is_refused_and_never_padded(tmp_path, killed_run):
     assert json.loads((tmp_path / "run.json").read_text())["resumes"] == []
 
 
+def test_a_missing_log_is_refused(tmp_path, killed_run):
+    killed_run(tmp_path)
+    (tmp_path / "events.jsonl").unlink()
+    with pytest.raises(RunError) as err:
+        resume(tmp_path)
+    assert str(err.value) == (
+        f"{tmp_path / 'events.jsonl'} is missing, the checkpoint of round 4 records"
+        f" {offset_of(tmp_path, 4)} bytes of it; refusing to resume"
+    )
+    assert not (tmp_path / "events.jsonl").exists()
+
+
 @pytest.mark.parametrize("edit", ["digit", "garbage_line", "swapped_lines"])
 def test_an_edited_log_prefix_is_refused(tmp_path, killed_run, edit):
     killed_run(tmp_path)
