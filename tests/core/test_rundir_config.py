@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from diagon.cli import main as cli
 from diagon.config import compose_config
@@ -98,3 +100,54 @@ def test_a_key_echoed_by_the_model_server_is_scrubbed_from_every_file(tmp_path):
     errors = [e.error for e in read_events(run_dir / "events.jsonl") if isinstance(e, LLMCall)]
     assert len(errors) == len(echo.requests)
     assert all(f"bad key: {REDACTED}" in error for error in errors)
+
+
+class KeyRecorder(ThreadingHTTPServer):
+    """An OpenAI-style endpoint that records the bearer key of each request and refuses it."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server API)
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                recorder.keys.append(self.headers.get("Authorization", ""))
+                payload = b'{"error": {"message": "no"}}'
+                self.send_response(400)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def test_a_resumed_run_takes_its_key_from_the_environment(tmp_path, killed_run, monkeypatch):
+    server = KeyRecorder()
+    later = "sk-env-9876543210fedcbaLATERKEY"
+    overrides = [
+        *RUN_OVERRIDES, "model=compatible", "model.backoff_s=0.01", "model.api_key_env=DIAGON_TEST_KEY",
+        f"model.base_url=http://127.0.0.1:{server.server_address[1]}/v1", f"+model.options.api_key={SECRET}",
+    ]
+    # the trader session checks the variable even when a key is given (diagon.traders.session)
+    monkeypatch.setenv("DIAGON_TEST_KEY", "sk-env-0000000000000000UNUSEDKEY")
+    try:
+        run_dir = killed_run(tmp_path / "run", done=1, overrides=overrides)
+        started = len(server.keys)
+        monkeypatch.setenv("DIAGON_TEST_KEY", later)
+        assert cli(["resume", str(run_dir)]) == 0
+    finally:
+        server.shutdown()
+    assert set(server.keys[:started]) == {f"Bearer {SECRET}"}  # the override, while it ran
+    assert started < len(server.keys) and set(server.keys[started:]) == {f"Bearer {later}"}
+    for path in (p for p in run_dir.rglob("*") if p.is_file()):
+        assert SECRET.encode() not in path.read_bytes() and later.encode() not in path.read_bytes(), path
