@@ -24,19 +24,13 @@ from diagon.config.schema import DiagonConfig, as_plain
 from diagon.config.secrets import known_secrets, scrub, strip_secrets
 from diagon.economy.ledger import TREASURY, Posting, agent_account
 from diagon.events import types as ev
-from diagon.events.log import EventLogError, EventWriter, truncate_to
+from diagon.events.log import EventLogError, EventWriter
 from diagon.files import UnsafePathError, ensure_dir
 from diagon.market.arena import phases_for, run_round
 from diagon.market.context import RoundContext
 from diagon.market.state import MarketState
 from diagon.money import ratio_to_bp, usd
-from diagon.rundir.checkpoints import (
-    Checkpoint,
-    CheckpointError,
-    latest_checkpoint,
-    verify_log,
-    write_checkpoint,
-)
+from diagon.rundir.checkpoints import Checkpoint, CheckpointError, resume_point, write_checkpoint
 from diagon.rundir.lock import RunDirLockedError, run_dir_lock
 from diagon.rundir.runjson import (
     finalise,
@@ -265,19 +259,13 @@ class MarketRun:
         self._run_json = read_run_json(self.run_dir)
         if self._run_json.get("status") == "completed":
             raise RunError(f"{self.run_dir} is already completed; nothing to resume")
-        skipped: list[str] = []
         try:
-            checkpoint = latest_checkpoint(self.run_dir, skipped)
-            if checkpoint is None:
-                raise RunError(f"{self.run_dir}: no checkpoint to resume from")
-            log = self.run_dir / "events.jsonl"
-            position = verify_log(log, checkpoint)
-            truncate_to(log, checkpoint.events_offset)
+            checkpoint, position, skipped = resume_point(self.run_dir)
         except (CheckpointError, EventLogError) as exc:
             raise RunError(str(exc)) from exc
         for problem in skipped:  # a damaged newer checkpoint: that round is played again
             logger.warning("%s; resuming from round %d", problem, checkpoint.round)
-        self.writer = EventWriter(log, position, self._scrub)
+        self.writer = EventWriter(self.run_dir / "events.jsonl", position, self._scrub)
         self.state = MarketState.restore(checkpoint.state, ratio_to_bp(self.cfg.economy.dispute_threshold))
         self._run_json["status"] = "running"
         entry: dict[str, Any] = {"from_round": checkpoint.round}

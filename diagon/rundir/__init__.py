@@ -4,6 +4,7 @@ from diagon.rundir.checkpoints import (
     Checkpoint,
     CheckpointError,
     latest_checkpoint,
+    resume_point,
     verify_log,
     write_checkpoint,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "RunSummary",
     "latest_checkpoint",
     "read_run_json",
+    "resume_point",
     "run_dir_lock",
     "summarise",
     "verify_log",

@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 import msgspec
 
-from diagon.events.log import EventLogError, LogPosition
+from diagon.events.log import EventLogError, LogPosition, truncate_to
 from diagon.files import atomic_writer, ensure_dir, open_nofollow
 from diagon.market.state import Snapshot
 
@@ -106,6 +106,21 @@ def latest_checkpoint(run_dir: Path, skipped: list[str] | None = None) -> Checkp
     if problems:
         raise CheckpointError("no usable checkpoint: " + "; ".join(problems))
     return None
+
+
+def resume_point(run_dir: Path) -> tuple[Checkpoint, LogPosition, list[str]]:
+    """Where a run continues: the newest intact checkpoint, the log verified up to it with
+    the events after it (a round that did not complete) dropped, and the problems of any
+    newer checkpoints passed over. Raises :class:`CheckpointError` or
+    :class:`~diagon.events.log.EventLogError` naming the file and what is wrong."""
+    skipped: list[str] = []
+    checkpoint = latest_checkpoint(run_dir, skipped)
+    if checkpoint is None:
+        raise CheckpointError(f"{run_dir}: no checkpoint to resume from")
+    log = run_dir / "events.jsonl"
+    position = verify_log(log, checkpoint)
+    truncate_to(log, checkpoint.events_offset)
+    return checkpoint, position, skipped
 
 
 def verify_log(path: Path, checkpoint: Checkpoint) -> LogPosition:

@@ -88,7 +88,8 @@ def test_a_key_echoed_by_the_model_server_is_scrubbed_from_every_file(tmp_path):
     run_dir = tmp_path / "run"
     try:
         code = cli([
-            "run", "population=small", "rounds=1", "model=compatible", "model.backoff_s=0.01",
+            # every call fails by design here; that must not stop the run (model health is not tested)
+            "run", "population=small", "rounds=1", "model=compatible", "model.backoff_s=0.01", "model.max_fallback_share=null",
             f"model.base_url={echo.base_url}", f"+model.options.api_key={SECRET}", f"hydra.run.dir={run_dir}",
         ])
     finally:
@@ -135,7 +136,8 @@ def test_a_resumed_run_takes_its_key_from_the_environment(tmp_path, killed_run, 
     server = KeyRecorder()
     later = "sk-env-9876543210fedcbaLATERKEY"
     overrides = [
-        *RUN_OVERRIDES, "model=compatible", "model.backoff_s=0.01", "model.api_key_env=DIAGON_TEST_KEY",
+        *RUN_OVERRIDES, "model=compatible", "model.backoff_s=0.01", "model.max_fallback_share=null",
+        "model.api_key_env=DIAGON_TEST_KEY",
         f"model.base_url=http://127.0.0.1:{server.server_address[1]}/v1", f"+model.options.api_key={SECRET}",
     ]
     # the trader session checks the variable even when a key is given (diagon.traders.session)
