@@ -2,8 +2,10 @@
 
 Run directory layout (DESIGN §6): ``run.json``, ``events.jsonl``, ``checkpoints/``,
 ``tables/``. After every round the round's events are flushed (fsync) and then a
-checkpoint with the log's byte offset is written atomically, so a run killed at any
-moment resumes from the last completed round with an identical outcome.
+checkpoint with the log's byte offset, last seq and sha256 is written atomically, so a
+run killed at any moment resumes from the last completed round with an identical
+outcome, and a log damaged since is refused. A run holds the directory's lock
+(:mod:`diagon.rundir.lock`) from start to finish.
 """
 
 from __future__ import annotations
@@ -11,21 +13,32 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from diagon.config.schema import DiagonConfig, as_plain
+from diagon.config.secrets import known_secrets, scrub, strip_secrets
 from diagon.economy.ledger import TREASURY, Posting, agent_account
 from diagon.events import types as ev
-from diagon.events.log import EventWriter, truncate_to
+from diagon.events.log import EventLogError, EventWriter
+from diagon.files import UnsafePathError, ensure_dir
 from diagon.market.arena import phases_for, run_round
 from diagon.market.context import RoundContext
 from diagon.market.state import MarketState
 from diagon.money import ratio_to_bp, usd
-from diagon.rundir.checkpoints import Checkpoint, latest_checkpoint, write_checkpoint
-from diagon.rundir.runjson import finalise, new_run_json, read_run_json, write_json_atomic
+from diagon.rundir.checkpoints import Checkpoint, CheckpointError, resume_point, write_checkpoint
+from diagon.rundir.lock import RunDirLockedError, run_dir_lock
+from diagon.rundir.runjson import (
+    finalise,
+    holds_run,
+    new_run_json,
+    read_run_json,
+    write_json_atomic,
+)
 from diagon.tasks.base import VerifierUnavailable
 from diagon.tasks.catalogue import Catalogue, catalogue_for
 from diagon.traders.base import Rules, Trader
@@ -34,16 +47,29 @@ from diagon.traders.session import TooManyFallbacks, TraderSession
 from diagon.workers.base import Worker, WorkerUnavailable, create_worker
 
 RoundCallback = Callable[[int, MarketState], None]
+logger = logging.getLogger(__name__)
 
 
 class RunError(RuntimeError):
     """A run cannot start or continue; the message says why."""
 
 
+def public_config(cfg: DiagonConfig) -> tuple[dict[str, Any], list[str]]:
+    """The resolved config as run.json stores it (no secrets), and the keys left out."""
+    return strip_secrets(as_plain(cfg))
+
+
 def run_id_for(cfg: DiagonConfig) -> str:
-    """Deterministic id: experiment, seed and a hash of the whole resolved config."""
-    digest = hashlib.sha256(json.dumps(as_plain(cfg), sort_keys=True).encode()).hexdigest()
+    """Deterministic id: experiment, seed and a hash of the resolved config without secrets
+    (so a resumed run, which reads its keys from the environment, keeps its id)."""
+    digest = hashlib.sha256(json.dumps(public_config(cfg)[0], sort_keys=True).encode()).hexdigest()
     return f"{cfg.experiment}-s{cfg.seed}-{digest[:10]}"
+
+
+def check_fresh(run_dir: Path) -> None:
+    """Refuse to start a run where one already is (its files are never touched)."""
+    if holds_run(run_dir):
+        raise RunError(f"{run_dir} already holds a run; use `diagon resume {run_dir}`")
 
 
 def check_runnable(cfg: DiagonConfig) -> None:
@@ -166,7 +192,9 @@ class MarketRun:
         self.run_id = run_id_for(cfg)
         self.catalogue = catalogue or catalogue_for(cfg.tasks)
         self.state = MarketState(ratio_to_bp(cfg.economy.dispute_threshold))
-        self.writer = EventWriter(self.run_dir / "events.jsonl")
+        secrets = known_secrets(as_plain(cfg))
+        self._scrub: Callable[[bytes], bytes] | None = partial(scrub, secrets=secrets) if secrets else None
+        self.writer = EventWriter(self.run_dir / "events.jsonl", scrub=self._scrub)
         from diagon.cache import wrap_worker
 
         # the cache builds the worker on its first miss (a fully warm fast run never does)
@@ -200,11 +228,11 @@ class MarketRun:
     # -- lifecycle --------------------------------------------------------------------
     def start(self) -> None:
         """Create run.json (running), emit RunStarted with the endowments, checkpoint 0."""
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        if (self.run_dir / "events.jsonl").exists():
-            raise RunError(f"{self.run_dir} already holds a run; use `diagon resume {self.run_dir}`")
+        ensure_dir(self.run_dir)
+        check_fresh(self.run_dir)
+        config, redacted = public_config(self.cfg)
         self._run_json = new_run_json(
-            run_id=self.run_id, config=as_plain(self.cfg), seed=self.cfg.seed, synthetic=self.synthetic_flags
+            run_id=self.run_id, config=config, seed=self.cfg.seed, synthetic=self.synthetic_flags, redacted=redacted
         )
         write_json_atomic(self.run_dir / "run.json", self._run_json)
         agents = initial_agents(self.cfg)
@@ -227,15 +255,24 @@ class MarketRun:
         self._end_round(0)
 
     def resume(self) -> int:
-        """Restore the last checkpoint, drop events after it; returns the next round."""
+        """Restore the newest intact checkpoint, verify the log up to it and drop the events
+        after it (a round that did not complete); returns the next round."""
         self._run_json = read_run_json(self.run_dir)
-        checkpoint = latest_checkpoint(self.run_dir)
-        if checkpoint is None:
-            raise RunError(f"{self.run_dir}: no checkpoint to resume from")
-        truncate_to(self.run_dir / "events.jsonl", checkpoint.events_offset)
+        if self._run_json.get("status") == "completed":
+            raise RunError(f"{self.run_dir} is already completed; nothing to resume")
+        try:
+            checkpoint, position, skipped = resume_point(self.run_dir)
+        except (CheckpointError, EventLogError) as exc:
+            raise RunError(str(exc)) from exc
+        for problem in skipped:  # a damaged newer checkpoint: that round is played again
+            logger.warning("%s; resuming from round %d", problem, checkpoint.round)
+        self.writer = EventWriter(self.run_dir / "events.jsonl", position, self._scrub)
         self.state = MarketState.restore(checkpoint.state, ratio_to_bp(self.cfg.economy.dispute_threshold))
         self._run_json["status"] = "running"
-        self._run_json["resumes"] = [*self._run_json.get("resumes", []), {"from_round": checkpoint.round}]
+        entry: dict[str, Any] = {"from_round": checkpoint.round}
+        if skipped:
+            entry["skipped_checkpoints"] = skipped
+        self._run_json["resumes"] = [*self._run_json.get("resumes", []), entry]
         self._run_json["_t0"] = time.time()
         write_json_atomic(self.run_dir / "run.json", self._run_json)
         return checkpoint.round + 1
@@ -258,8 +295,12 @@ class MarketRun:
         flush = getattr(self.worker, "flush", None)
         if flush is not None:  # the execution cache stores the round's hit/miss counts
             flush()
-        snapshot = self.state.snapshot()
-        write_checkpoint(self.run_dir, Checkpoint(round=round_, events_offset=offset, state=snapshot))
+        log = self.writer.position
+        checkpoint = Checkpoint(
+            round=round_, events_offset=offset, events_seq=log.last_seq, events_sha256=log.sha256(),
+            state=self.state.snapshot(),
+        )
+        write_checkpoint(self.run_dir, checkpoint)
 
     def play(self, first_round: int, on_round: RoundCallback | None = None) -> None:
         """Play rounds ``first_round..cfg.rounds`` (each flushed and checkpointed)."""
@@ -302,6 +343,8 @@ class MarketRun:
         close = getattr(self.worker, "close", None)
         if close is not None:  # e.g. the execution cache flushes its hit/miss counts
             close()
+        if error is not None and self._scrub is not None:
+            error = self._scrub(error.encode()).decode()
         data = finalise(self._run_json, status, counts, error)
         write_json_atomic(self.run_dir / "run.json", data)
         return data
@@ -315,8 +358,24 @@ def execute_run(
     on_round: RoundCallback | None = None,
     catalogue: Catalogue | None = None,
 ) -> MarketRun:
-    """Start (or resume) a run and play it to the end; marks run.json failed on error."""
+    """Start (or resume) a run and play it to the end; marks run.json failed on error.
+
+    The run directory is locked for the whole run: a second process is refused before it
+    writes anything (:class:`RunError`).
+    """
     check_runnable(cfg)
+    try:
+        with run_dir_lock(run_dir):
+            if not resume:  # before the cache registers the run (MarketRun's worker)
+                check_fresh(Path(run_dir))
+            return _execute_locked(cfg, run_dir, resume, on_round, catalogue)
+    except (RunDirLockedError, UnsafePathError, EventLogError) as exc:
+        raise RunError(str(exc)) from exc
+
+
+def _execute_locked(
+    cfg: DiagonConfig, run_dir: Path, resume: bool, on_round: RoundCallback | None, catalogue: Catalogue | None
+) -> MarketRun:
     run = MarketRun(cfg, run_dir, catalogue)
     first = run.resume() if resume else (run.start() or 1)
     try:

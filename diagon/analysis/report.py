@@ -27,6 +27,7 @@ from diagon.analysis.disputes import dispute_model
 from diagon.analysis.labels import built_in_effects, economic_parameters
 from diagon.analysis.load import RunData, load_run
 from diagon.analysis.network import reciprocity
+from diagon.files import write_text
 from diagon.money import fmt_usd
 
 _CSS = """
@@ -301,7 +302,7 @@ def write_report(run_dir: Path | str, *, language: bool = False, out: Path | Non
     run = load_run(run_dir, partial=True)
     page = render_report(run, language=language)
     path = Path(out) if out is not None else Path(run_dir) / "report.html"
-    path.write_text(page.html, encoding="utf-8")
+    write_text(path, page.html)  # atomic, never through a planted link
     if log:
         log(f"wrote {path} ({len(page.html) / 1e6:.1f} MB)")
         for item in page.not_drawn:

@@ -17,9 +17,11 @@ counts of each round it executed (at every round end through
 sums. A killed run therefore keeps the counts of every finished round, and when it is
 resumed, the round it re-executes overwrites any partial counts instead of counting twice.
 
-Opening checks the file header, runs ``PRAGMA quick_check`` and the schema version
-(before creating anything, so a file of another version is left untouched); anything
-wrong raises :class:`CacheCorruptError` / :class:`CacheVersionError` naming the file.
+Opening checks the file header, then, through a read-only connection, runs ``PRAGMA
+quick_check``, checks that the file is a Diagon cache and reads its schema version, so
+a damaged file, another version or a foreign SQLite database (``cache.path`` pointed at
+the wrong file) is left byte-for-byte untouched; anything wrong raises
+:class:`CacheCorruptError` / :class:`CacheVersionError` naming the file.
 Every SQLite error later on is re-raised as :class:`CacheError` naming the file.
 """
 
@@ -95,11 +97,10 @@ class ExecutionStore:
         self._check_header()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self._inspect(check)  # read-only: refuse a foreign/damaged file before writing to it
             self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self._conn.row_factory = sqlite3.Row
             self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            if check:
-                self._quick_check()
             self._init_schema()
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from exc
@@ -116,8 +117,34 @@ class ExecutionStore:
                 " move it aside (or restore it from a `diagon cache export`) and retry"
             )
 
-    def _quick_check(self) -> None:
-        rows = [r[0] for r in self._conn.execute("PRAGMA quick_check").fetchall()]
+    def _inspect(self, check: bool) -> None:
+        """Check an existing file through a read-only connection, so nothing in a file that
+        is not a Diagon cache (of this version) changes: opening read-write would switch
+        it to WAL mode and create the cache's tables in it."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return  # a new cache
+        conn = sqlite3.connect(
+            f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+        try:
+            if check:
+                self._quick_check(conn)
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if not names:
+                return  # an empty database: it becomes a cache
+            meta = {r[1] for r in conn.execute("PRAGMA table_info(meta)")}
+            if not {"meta", "entries"} <= names or not {"name", "value"} <= meta:
+                raise CacheCorruptError(
+                    f"{self.path} is an SQLite database but not a Diagon execution cache (tables:"
+                    f" {', '.join(sorted(names)[:5])}); it was not modified. Point cache.path at"
+                    " a new file or an existing Diagon cache."
+                )
+            self._check_version(conn)
+        finally:
+            conn.close()
+
+    def _quick_check(self, conn: sqlite3.Connection) -> None:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
         if rows != ["ok"]:
             raise CacheCorruptError(
                 f"execution cache {self.path} is corrupted (sqlite quick_check: {'; '.join(rows[:3])});"
@@ -149,8 +176,9 @@ class ExecutionStore:
                 time.sleep(0.05)
         self._check_version()
 
-    def _check_version(self) -> None:
-        version = self._conn.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
+    def _check_version(self, conn: sqlite3.Connection | None = None) -> None:
+        conn = conn or self._conn
+        version = conn.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
         if version is None or str(version[0]) != str(SCHEMA_VERSION):
             found_v = None if version is None else version[0]
             raise CacheVersionError(

@@ -11,6 +11,8 @@ import argparse
 import os
 from pathlib import Path
 
+from diagon.files import UnsafePathError, atomic_writer, ensure_dir, write_text
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("compare", help="compare conditions across seeds (paper Table D.1)")
@@ -42,11 +44,17 @@ def _compare(args: argparse.Namespace) -> int:
         print(f"error: {exc}")
         return 2
     out = args.out or Path(os.path.commonpath([str(r.run_dir) for r in runs]))
-    out.mkdir(parents=True, exist_ok=True)
     md = result.markdown()
-    (out / "compare.md").write_text(md)
-    result.table.to_csv(out / "compare.csv")
-    result.per_seed.to_csv(out / "compare_seeds.csv", index=False)
+    try:  # atomic writes that refuse a planted symbolic link
+        ensure_dir(out)
+        write_text(out / "compare.md", md)
+        with atomic_writer(out / "compare.csv", "w", encoding="utf-8", newline="") as fh:
+            result.table.to_csv(fh)
+        with atomic_writer(out / "compare_seeds.csv", "w", encoding="utf-8", newline="") as fh:
+            result.per_seed.to_csv(fh, index=False)
+    except UnsafePathError as exc:
+        print(f"error: {exc}")
+        return 2
     print(md)
     print(f"wrote {out / 'compare.md'}, {out / 'compare.csv'}, {out / 'compare_seeds.csv'}")
     return 0

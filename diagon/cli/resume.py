@@ -21,8 +21,8 @@ def _resume(args: argparse.Namespace) -> int:
 
     try:
         meta = read_run_json(args.run_dir)
-        if meta.get("status") == "completed":
-            raise RunError(f"{args.run_dir} is already completed; nothing to resume")
+        # the resolved config as the run started (never re-resolved); keys that were
+        # redacted from run.json (API keys) come from the environment now
         cfg = config_from_dict(meta["config"])
         run_with_progress(cfg, args.run_dir, resume=True)
     except (FileNotFoundError, ValueError, ConfigError, RunError) as exc:

@@ -56,20 +56,43 @@ def run_with_progress(cfg: DiagonConfig, run_dir: Path, *, resume: bool = False)
     print_summary(run_dir)
 
 
+def _refuse_linked_logs() -> None:
+    """Hydra opens its job log (``<run_dir>/run.log``) before the task runs; a planted link
+    there is refused before one line is logged through it."""
+    from diagon.files import refuse_symlink
+
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        name = getattr(handler, "baseFilename", None)
+        if name is not None and Path(name).is_symlink():
+            root.removeHandler(handler)
+            handler.close()
+            refuse_symlink(Path(name))
+
+
 def _hydra_task(cfg_node) -> None:  # noqa: ANN001 - a DictConfig from Hydra
     from hydra.core.hydra_config import HydraConfig
 
     from diagon.config.load import to_run_config
-    from diagon.runner import RunError
+    from diagon.files import UnsafePathError
+    from diagon.rundir.hydra_record import write_hydra_record
+    from diagon.rundir.lock import RunDirLockedError, run_dir_lock
+    from diagon.runner import RunError, check_fresh
 
     # Hydra sets the root logger to INFO; HTTP clients would log every model call
     for noisy in ("httpx", "httpx2", "httpcore", "openai", "anthropic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
+        _refuse_linked_logs()
         cfg = to_run_config(cfg_node)
         run_dir = Path(HydraConfig.get().runtime.output_dir)
-        run_with_progress(cfg, run_dir)
-    except (ConfigError, RunError) as exc:
+        # locked for the run's life; a directory holding a run is refused before
+        # anything (the .hydra/ record included) is written into it
+        with run_dir_lock(run_dir):
+            check_fresh(run_dir)
+            write_hydra_record(run_dir, cfg_node, HydraConfig.get())
+            run_with_progress(cfg, run_dir)
+    except (ConfigError, RunError, RunDirLockedError, UnsafePathError) as exc:
         # one line, never wrapped; the message is text, not rich markup
         console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise SystemExit(2) from None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import fields, is_dataclass
+from typing import Any
 
 from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException
@@ -12,6 +14,8 @@ from omegaconf.errors import OmegaConfBaseException
 
 from diagon.config.schema import ConfigError, DiagonConfig
 from diagon.config.store import conf_dir, register_configs
+
+_INTERPOLATION = re.compile(r"(\\*)\$\{")
 
 
 def to_run_config(cfg: DictConfig) -> DiagonConfig:
@@ -53,12 +57,29 @@ def compose_config(overrides: Sequence[str] = ()) -> DiagonConfig:
     return to_run_config(cfg)
 
 
+def _literal(value: Any) -> Any:
+    """``value`` with every ``${`` escaped, so OmegaConf reads strings verbatim."""
+    if isinstance(value, dict):
+        return {k: _literal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_literal(v) for v in value]
+    if isinstance(value, str):  # backslashes before ${ are doubled, then ${ escaped
+        return _INTERPOLATION.sub(lambda m: m.group(1) * 2 + "\\${", value)
+    return value
+
+
 def config_from_dict(data: dict) -> DiagonConfig:
-    """Rebuild a validated config from the plain dict stored in ``run.json``."""
+    """Rebuild a validated config from the plain dict stored in ``run.json``.
+
+    That dict is already resolved: a string in it that reads like ``${oc.env:X}`` is a
+    value (e.g. an environment variable's content at run time), never re-resolved, so a
+    resumed run uses exactly the config the run started with whatever the environment
+    holds now.
+    """
     register_configs()
     schema = OmegaConf.structured(DiagonConfig)
     try:
-        merged = OmegaConf.merge(schema, OmegaConf.create(data))
+        merged = OmegaConf.merge(schema, OmegaConf.create(_literal(data)))
     except OmegaConfBaseException as exc:
         raise ConfigError(f"invalid config in run.json: {exc}") from exc
     return to_run_config(merged)

@@ -3,6 +3,7 @@
 from diagon.events.log import (
     EventLogError,
     EventWriter,
+    LogPosition,
     comparable_lines,
     encode,
     read_events,
@@ -21,6 +22,7 @@ __all__ = [
     "Event",
     "EventLogError",
     "EventWriter",
+    "LogPosition",
     "comparable_lines",
     "encode",
     "read_events",

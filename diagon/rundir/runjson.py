@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import subprocess
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from diagon.files import atomic_writer
+
 RUN_JSON_VERSION = 1
+_RUN_FILES = ("run.json", "events.jsonl", "checkpoints")
 TRACKED_PACKAGES = ("diagon", "numpy", "pandas", "pyarrow", "hydra-core", "omegaconf", "msgspec")
 
 
@@ -44,13 +47,16 @@ def package_versions() -> dict[str, str | None]:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w") as fh:
+    """Replace ``path`` with ``data`` as JSON: a temp file renamed over it, never a link."""
+    with atomic_writer(path, "w", encoding="utf-8") as fh:
         json.dump(data, fh, indent=2, sort_keys=True)
         fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+
+
+def holds_run(run_dir: Path) -> bool:
+    """Whether ``run_dir`` already holds a run (started, finished or killed): any of
+    run.json, events.jsonl, checkpoints/, even as a dangling link."""
+    return any((run_dir / name).exists() or (run_dir / name).is_symlink() for name in _RUN_FILES)
 
 
 def read_run_json(run_dir: Path) -> dict[str, Any]:
@@ -64,8 +70,10 @@ def read_run_json(run_dir: Path) -> dict[str, Any]:
 
 
 def new_run_json(
-    *, run_id: str, config: dict[str, Any], seed: int, synthetic: dict[str, bool]
+    *, run_id: str, config: dict[str, Any], seed: int, synthetic: dict[str, bool], redacted: Sequence[str] = ()
 ) -> dict[str, Any]:
+    """``config`` is the resolved config without secrets; ``redacted`` lists the dotted keys
+    left out (see :mod:`diagon.config.secrets`: a resume reads those from the environment)."""
     return {
         "version": RUN_JSON_VERSION,
         "run_id": run_id,
@@ -74,6 +82,7 @@ def new_run_json(
         "mode": config.get("mode", {}).get("name"),
         "seed": seed,
         "config": config,
+        "redacted": list(redacted),
         "git_commit": git_commit(),
         "packages": package_versions(),
         "started": _now(),

@@ -22,6 +22,7 @@ import pandas as pd
 
 from diagon.events import types as ev
 from diagon.events.log import read_events
+from diagon.files import atomic_writer, ensure_dir
 from diagon.market.state import MarketState
 from diagon.money import BP_SCALE, ratio_to_bp
 from diagon.rundir.runjson import read_run_json
@@ -212,8 +213,7 @@ def write_tables(run_dir: Path | str) -> dict[str, int]:
     run_dir = Path(run_dir)
     threshold = read_run_json(run_dir)["config"]["economy"]["dispute_threshold"]
     tables = _replay_tables(run_dir / "events.jsonl", ratio_to_bp(threshold))
-    out = run_dir / "tables"
-    out.mkdir(exist_ok=True)
+    out = ensure_dir(run_dir / "tables")
     counts = {}
     for name in ("agents_rounds", "transactions", "bids", "surges", "texts", "llm_calls"):
         table = tables.pop(name, None) or _Table()
@@ -221,7 +221,8 @@ def write_tables(run_dir: Path | str) -> dict[str, int]:
             continue  # written once they have content
         frame = table.pop_frame()  # one table in memory at a time, as a frame
         del table
-        frame.to_parquet(out / f"{name}.parquet", index=False)
+        with atomic_writer(out / f"{name}.parquet") as fh:  # never through a planted link
+            frame.to_parquet(fh, index=False)
         counts[name] = len(frame)
         del frame
     return counts

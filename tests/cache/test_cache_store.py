@@ -117,9 +117,12 @@ def test_other_schema_version_is_refused(tmp_path):
     con = sqlite3.connect(path)
     con.execute("UPDATE meta SET value='999' WHERE name='schema_version'")
     con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
+    before = path.read_bytes()
     with pytest.raises(CacheVersionError, match=f"{path}.*schema version 999"):
         ExecutionStore(path)
+    assert path.read_bytes() == before  # checked read-only: left byte for byte
 
 
 def test_a_foreign_sqlite_database_is_refused(tmp_path):
