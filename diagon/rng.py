@@ -25,6 +25,7 @@ STREAMS: dict[str, int] = {
     "evolve": 7,
     "benchmark": 8,
     "cache": 9,  # `diagon cache warm` executions
+    "window": 10,  # a bidder's browse window: which listings it sees, in which order
 }
 
 

@@ -137,7 +137,9 @@ class MarketConfig:
     # selection score, + bias/2 on ρ paid — a scripted run's transparency effect is this number
     # (every scripted knob and its effect: conf/model/scripted.yaml)
     same_family_bias: float = 0.15
-    # listings each bidder sees per round: surge listings first, then a seeded sample
+    # listings each bidder sees per round: surge listings first (drain-first), then fresh
+    # ones; which listings and in what order is a seeded draw per bidder and round that
+    # ignores poster and listing ids (diagon.market.bidding.browse_window)
     browse_window: int = 50
     max_bids_per_agent: int = 8
     # bounded fan-out of trader decisions and executions

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from diagon.events import types as ev
 from diagon.market.context import RoundContext, fan_out
 from diagon.market.state import Listing
@@ -10,39 +12,47 @@ from diagon.traders.base import BidDecision, BidRequest, ProposalView, SelectDec
 
 
 def browse_window(ctx: RoundContext, agent_id: int, surged: list[Listing], fresh: list[Listing]) -> list[Listing]:
-    """The listings an agent sees, surge listings first (drain-first).
+    """The listings an agent sees this round: surge listings first (drain-first, paper
+    A.5), then fresh ones, each class in an order of its own for this bidder and round.
 
     With at most ``market.browse_window`` foreign listings the agent sees all of them.
-    Otherwise it sees a seeded sample: up to half the window from the surge pool, the
+    Otherwise it sees a uniform sample: up to half the window from the surge pool, the
     rest from the fresh listings (more surge listings if fresh ones run short). Every
     listing thus reaches about N·W/L bidders, and the cost of bidding grows with N,
-    not N².
+    not N². Neither the sample nor the order depends on poster or listing ids: both
+    come from a permutation drawn from the ``window`` stream of (seed, round, bidder),
+    so no poster is favoured (an LLM reads the first listings more closely) and the
+    trader's own stream is left untouched.
     """
     window = ctx.cfg.market.browse_window
-    if len(surged) + len(fresh) <= window + ctx.cfg.economy.tasks_per_agent * 4:
-        others = [x for x in surged + fresh if x.poster != agent_id]
-        if len(others) <= window:
-            return others
-    rng = ctx.agent_rng(agent_id)  # sampled before the trader decides, from its own stream
-    n_surge = min(len(surged), max(window // 2, window - len(fresh)))
-    surge_part = _sample(rng, surged, n_surge, agent_id)
-    fresh_part = _sample(rng, fresh, window - len(surge_part), agent_id)
-    return surge_part + fresh_part
+    rng = ctx.rng("window", agent_id)
+    surge_order = _foreign_in_order(rng, surged, agent_id, window)
+    fresh_order = _foreign_in_order(rng, fresh, agent_id, window)
+    if len(surge_order) + len(fresh_order) <= window:
+        return surge_order + fresh_order
+    n_surge = min(len(surge_order), max(window // 2, window - len(fresh_order)))
+    return surge_order[:n_surge] + fresh_order[: window - n_surge]
 
 
-def _sample(rng, pool: list[Listing], k: int, agent_id: int) -> list[Listing]:  # noqa: ANN001
-    """``k`` foreign listings drawn uniformly from ``pool``, in pool order."""
-    if k <= 0 or not pool:
-        return []
-    extra = min(len(pool), k + 8)  # room to drop the agent's own listings
-    picks = sorted(int(i) for i in rng.choice(len(pool), size=extra, replace=False))
-    return [pool[i] for i in picks if pool[i].poster != agent_id][:k]
+def _foreign_in_order(rng: np.random.Generator, pool: list[Listing], agent_id: int, limit: int) -> list[Listing]:
+    """Up to ``limit`` listings of ``pool`` not posted by ``agent_id``, in a seeded order.
+
+    ``pool`` comes sorted by listing id, so the permutation is a function of the seed,
+    round, bidder and the set of open listings only. The walk stops at ``limit`` so a
+    large market costs O(window) Python work per bidder.
+    """
+    picked: list[Listing] = []
+    for i in rng.permutation(len(pool)):
+        listing = pool[int(i)]
+        if listing.poster != agent_id:
+            picked.append(listing)
+            if len(picked) == limit:
+                break
+    return picked
 
 
 async def bid_phase(ctx: RoundContext) -> None:
-    ordered = sorted(
-        ctx.state.open_listings.values(), key=lambda x: (-x.surge_level, x.listing_id)
-    )
+    ordered = sorted(ctx.state.open_listings.values(), key=lambda x: x.listing_id)
     surged = [x for x in ordered if x.surge_level > 0]
     fresh = [x for x in ordered if x.surge_level == 0]
     bidders = [a for a in ctx.state.active_ids() if ctx.eligible_to_win(a)]
