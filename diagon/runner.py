@@ -98,8 +98,11 @@ def _check_worker_ready(cfg: DiagonConfig, worker: Worker, catalogue: Catalogue,
     the worker, so a missing API key or SDK does not stop it; otherwise it fails here,
     before any work, instead of at the first miss.
     """
+    from diagon.workers.sandboxed import SandboxedWorkerBase
+
     ready = getattr(worker, "check_ready", None)
-    if ready is None:
+    sandboxed = isinstance(worker, SandboxedWorkerBase)
+    if ready is None and not sandboxed:
         return
     note = ""
     try:
@@ -113,9 +116,26 @@ def _check_worker_ready(cfg: DiagonConfig, worker: Worker, catalogue: Catalogue,
                 f" (the execution cache {cfg.cache.path} holds {covered} of the {wanted} keys this"
                 " run may look up, so the worker may have to execute)"
             )
-        ready()
+        if ready is not None:
+            ready()
+        if sandboxed:
+            _check_sandbox(cfg)
     except ValueError as exc:
         raise RunError(f"{exc}{note}") from exc
+
+
+def _check_sandbox(cfg: DiagonConfig) -> None:
+    """Start and close one sandbox of ``sandbox.backend`` (a missing Docker engine or
+    bubblewrap fails here, in one line, not at the first contract)."""
+    from diagon.sandboxes import SandboxError, create_sandbox
+
+    try:
+        create_sandbox(cfg.sandbox.backend).close()
+    except SandboxError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RunError(
+            f"sandbox={cfg.sandbox.backend} cannot run here (worker={cfg.worker.kind} needs it): {first}"
+        ) from None
 
 
 def trader_name(cfg: DiagonConfig) -> str:
@@ -357,13 +377,16 @@ def execute_run(
     resume: bool = False,
     on_round: RoundCallback | None = None,
     catalogue: Catalogue | None = None,
+    checked: bool = False,
 ) -> MarketRun:
     """Start (or resume) a run and play it to the end; marks run.json failed on error.
 
     The run directory is locked for the whole run: a second process is refused before it
-    writes anything (:class:`RunError`).
+    writes anything (:class:`RunError`). ``checked``: the caller already ran
+    :func:`check_runnable` on ``cfg``.
     """
-    check_runnable(cfg)
+    if not checked:
+        check_runnable(cfg)
     try:
         with run_dir_lock(run_dir):
             if not resume:  # before the cache registers the run (MarketRun's worker)

@@ -35,8 +35,9 @@ def print_summary(run_dir: Path) -> None:
 
 def run_with_progress(cfg: DiagonConfig, run_dir: Path, *, resume: bool = False) -> None:
     """Play a run with a per-round progress bar, then print the summary."""
-    from diagon.runner import execute_run
+    from diagon.runner import check_runnable, execute_run
 
+    check_runnable(cfg)  # before the progress bar: a refused run prints one line
     with Progress(
         TextColumn("[bold]round"),
         BarColumn(),
@@ -52,7 +53,7 @@ def run_with_progress(cfg: DiagonConfig, run_dir: Path, *, resume: bool = False)
             active = len(state.active_ids())
             progress.update(task, completed=round_, status=f"{active} active agents")
 
-        execute_run(cfg, run_dir, resume=resume, on_round=on_round)
+        execute_run(cfg, run_dir, resume=resume, on_round=on_round, checked=True)
     print_summary(run_dir)
 
 
@@ -102,8 +103,16 @@ def run_main(args: list[str]) -> int:
     """Entry point of ``diagon run``: Hydra parses ``args`` (overrides, -m, --cfg …)."""
     import hydra
 
+    from diagon.cli.prerun import PreRunError, check_jobs_runnable, check_run_args
     from diagon.config.store import conf_dir, register_configs
 
+    try:  # every job valid and the output writable, before Hydra creates any directory
+        configs = check_run_args(args)
+        if configs is not None and len(configs) > 1:
+            check_jobs_runnable(configs)
+    except PreRunError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        return 2
     register_configs()
     main = hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")(_hydra_task)
     saved = sys.argv

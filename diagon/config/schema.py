@@ -232,11 +232,9 @@ class ModelConfig:
             "model.max_fallback_share",
             f"must be in [0, 1] or null, got {self.max_fallback_share!r}",
         )
-        _check(
-            self.trader in (None, "llm", "scripted"),
-            "model.trader",
-            f"unknown trader {self.trader!r}; known: llm, scripted (or null)",
-        )
+        # the name is checked against the trader registry before the run (runner.check_runnable),
+        # so a trader registered with @trader("name") is selectable
+        _check(self.trader is None or bool(self.trader.strip()), "model.trader", "must be a trader name or null")
         _check(not (self.record and self.replay), "model.record", "cannot record and replay at once")
 
 
@@ -375,7 +373,8 @@ class DiagonConfig:
             self.market, self.trader, self.worker, self.cache, self.model, self.tasks,
         ):
             part.validate()
-        _check(self.seed >= 0, "seed", f"must be >= 0, got {self.seed}")
+        # seeds address 64-bit stream keys (diagon.rng) and signed 64-bit table columns
+        _check(0 <= self.seed < 2**63, "seed", f"must be in [0, 2**63), got {self.seed}")
         _check(self.rounds >= 1, "rounds", f"must be >= 1, got {self.rounds}")
         _check(
             self.cache.enabled or self.mode.name != "fast",

@@ -1,7 +1,7 @@
-"""``oracle`` and ``null`` workers: validate tasks and verifiers inside the real sandbox.
+"""``oracle`` and ``noop`` workers: validate tasks and verifiers inside the real sandbox.
 
-``oracle`` applies the task's reference solution (it must score 1.0); ``null`` does nothing
-(it must score below 1.0). Both cost nothing and are never synthetic: their q comes from the
+``oracle`` applies the task's reference solution (it must score 1.0); ``noop`` (the null
+worker) does nothing (it must score below 1.0). Both cost nothing and are never synthetic: their q comes from the
 task's own evaluator run in the configured sandbox.
 """
 
@@ -50,7 +50,7 @@ class NullWorker(ReferenceWorker):
     """Leaves the work dir as the task created it."""
 
     with_solution = False
-    label = "null"
+    label = "noop"
 
 
 @worker("oracle")
@@ -58,6 +58,6 @@ def _oracle(**kwargs: Any) -> ReferenceWorker:
     return ReferenceWorker(**kwargs)
 
 
-@worker("null")
+@worker("noop")  # not "null": `worker=null` is None to Hydra and YAML
 def _null(**kwargs: Any) -> NullWorker:
     return NullWorker(**kwargs)
