@@ -81,13 +81,17 @@ def check_runnable(cfg: DiagonConfig) -> None:
     except ValueError as exc:
         raise RunError(str(exc)) from exc
     from diagon.cache import CacheError, ExecutionStore, cache_policy
+    from diagon.cache.worker import replay_mismatch
 
     policy = cache_policy(cfg)
     if policy is not None and Path(cfg.cache.path).exists():
         try:  # a corrupted or foreign cache file fails before any work
-            ExecutionStore(cfg.cache.path).close()
+            with ExecutionStore(cfg.cache.path) as store:
+                mismatch = replay_mismatch(cfg, store)
         except CacheError as exc:
             raise RunError(str(exc)) from exc
+        if mismatch:
+            raise RunError(mismatch)
     _check_worker_ready(cfg, worker, catalogue, policy)
 
 

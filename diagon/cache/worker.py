@@ -6,7 +6,8 @@ Policies:
   up; on a hit draw one stored entry uniformly with the contract's seeded execute RNG
   (entries in stable ``entry_id`` order) and replay it (``cache="hit"``); on a miss run
   the inner worker with the untouched RNG and write the outcome through
-  (``cache="miss"``). With an empty cache a fast run therefore equals a full run.
+  (``cache="miss"``). With an empty cache a fast run therefore equals a full run. Misses
+  of the synthetic worker are stored only with ``cache.write_synthetic`` (as in ``write``).
 * ``write`` (``mode=full``/``autarky`` with ``cache.write_in_full_mode``): always run the
   inner worker and store the outcome (``cache="write"``).
 
@@ -120,6 +121,7 @@ class CachedWorker:
         source: str = "",
         keys: KeyMaterial | None = None,
         synthetic: bool | None = None,
+        write: bool = True,
     ) -> None:
         if hasattr(inner, "execute"):
             self._inner: Worker | None = inner  # type: ignore[assignment]
@@ -138,6 +140,7 @@ class CachedWorker:
         # without a config (tests, tools): no executor identity, default task paths
         self.keys = keys or KeyMaterial(worker_kind)
         self._synthetic = synthetic
+        self.write = write  # store misses (replay) / executions (write)
         self.counts = {"hits": 0, "misses": 0, "writes": 0}
         self._rounds: dict[int, dict[str, int]] = {}  # this process's counts per round
         self._dirty: set[int] = set()
@@ -193,8 +196,9 @@ class CachedWorker:
                 self._count("hits", round_)
                 return self._replay(chosen, len(ids))
         out = await self.inner.execute(job, rng)
-        entry = self._entry(job, key, out, round_)
-        self.store.add([entry])  # a resumed round's re-execution keeps the first stored id
+        if self.write:
+            entry = self._entry(job, key, out, round_)
+            self.store.add([entry])  # a resumed round's re-execution keeps the first stored id
         self._count("misses" if self.policy == "replay" else "writes", round_)
         return replace(out, cache="miss" if self.policy == "replay" else "write")
 
@@ -290,6 +294,35 @@ def wrap_worker(
         source=run_id,
         keys=keys,
         synthetic=cfg.worker.kind == "synthetic",
+        write=writes_outcomes(cfg),
+    )
+
+
+def writes_outcomes(cfg: DiagonConfig) -> bool:
+    """Whether the run stores what its worker executes: always, except synthetic outcomes
+    without ``cache.write_synthetic`` (also on a fast run's misses)."""
+    return cfg.worker.kind != "synthetic" or cfg.cache.write_synthetic
+
+
+def replay_mismatch(cfg: DiagonConfig, store: ExecutionStore) -> str | None:
+    """Why a replaying run of the synthetic worker could neither hit nor write in
+    ``store``, or None.
+
+    ``worker`` defaults to ``synthetic``, so ``mode=fast`` after a ``worker=oracle`` (or
+    ``llm``) run would silently replay nothing; an empty store is fine (fast = full), and
+    so is ``cache.write_synthetic=true`` (the run fills the store).
+    """
+    if cfg.worker.kind != "synthetic" or writes_outcomes(cfg) or cache_policy(cfg) != "replay":
+        return None
+    kinds = {str(r[0]): int(r[1]) for r in store.query("SELECT worker, COUNT(*) FROM entries GROUP BY worker")}
+    if not kinds or kinds.get("synthetic"):
+        return None
+    held = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    hint = " ".join(f"worker={k}" for k in sorted(kinds))
+    return (
+        f"mode={cfg.mode.name} replays outcomes of worker={cfg.worker.kind} (the default), but the"
+        f" execution cache {cfg.cache.path} holds none, only {held} outcomes: add {hint} to"
+        " replay them"
     )
 
 
