@@ -126,7 +126,9 @@ class JitteryWorker:
 def test_concurrent_execution_cannot_change_which_entry_is_sampled(tmp_path):
     """Two jittered fan-outs (different completion orders) give identical fast runs."""
     cache = tmp_path / "c.sqlite"
-    cfg = _cfg(cache, "mode=fast", "rounds=4", "population.agents=8", "market.concurrency=25")
+    # synthetic misses are stored (and then hit in later rounds) only with write_synthetic
+    cfg = _cfg(cache, "mode=fast", "cache.write_synthetic=true", "rounds=4", "population.agents=8",
+               "market.concurrency=25")  # fmt: skip
     runs = []
     for name in ("a", "b"):
         for f in tmp_path.glob("c.sqlite*"):
