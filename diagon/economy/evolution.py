@@ -3,7 +3,10 @@
 Every E rounds the active agents are ranked by wealth; the bottom k are deactivated
 and each of the top k spawns a child that inherits family, skill cluster and
 disposition, starts with an empty reputation and receives the whole balance of one
-deactivated agent, so total wealth is conserved exactly. Ties break by agent id
+deactivated agent, so total wealth is conserved exactly. A negative balance is a debt:
+with ``evolution.child_debt=inherit`` (the default, Eq. 9 as written) the child takes it
+on, starts last and is usually culled at the next event; with ``forgive`` the child
+starts at 0 and the debt stays with the deactivated agent. Ties break by agent id
 (lower id ranks first among equals on both ends).
 """
 

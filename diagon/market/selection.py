@@ -31,15 +31,17 @@ async def evolve_phase(ctx: RoundContext) -> None:
         )
         p = state.agents[parent]
         child = ev.AgentInfo(state.next_agent_id, p.family, p.cluster, p.disposition, parent)
+        if balance < 0 and ctx.cfg.evolution.child_debt == "forgive":
+            balance = 0  # the debt stays on the deactivated agent's account
         if balance >= 0:
             transfer = Posting(agent_account(culled), agent_account(child.agent_id), balance, "inheritance")
-        else:  # a debt is inherited too, so wealth stays conserved
+        else:  # evolution.child_debt=inherit: a debt is inherited too, so wealth stays conserved
             transfer = Posting(agent_account(child.agent_id), agent_account(culled), -balance, "inheritance")
         ctx.emit(
             ev.AgentReproduced,
             parent=parent,
             child=child,
             inherited_from=culled,
-            balance=balance,
+            balance=balance,  # what the child starts with
             postings=[transfer] if balance else [],
         )

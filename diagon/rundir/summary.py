@@ -16,6 +16,7 @@ from diagon.analysis.inequality import (
 )
 from diagon.analysis.labels import built_in_effects, run_labels
 from diagon.money import fmt_usd
+from diagon.rundir.flags import economy_notes
 from diagon.rundir.runjson import read_run_json
 
 
@@ -47,6 +48,7 @@ class RunSummary:
     # LLM traders: (decisions that fell back, decisions), as in diagon.analysis.llm; None without
     llm_fallbacks: tuple[int, int] | None = None
     built_in: list[str] = field(default_factory=list)  # scripted traders: effects set by parameters
+    edge_cases: list[str] = field(default_factory=list)  # economic edge cases (diagon.rundir.flags)
 
     def rows(self) -> list[tuple[str, str]]:
         rows = [
@@ -81,8 +83,9 @@ class RunSummary:
         return rows
 
     def notes(self) -> list[str]:
-        """The labels, then (scripted traders) each effect the script builds in."""
-        return [*self.labels, *(f"built in by the script: {e}" for e in self.built_in)]
+        """The labels, (scripted traders) each effect the script builds in, then the
+        economic edge cases that happened (:mod:`diagon.rundir.flags`)."""
+        return [*self.labels, *(f"built in by the script: {e}" for e in self.built_in), *self.edge_cases]
 
     def text(self) -> str:
         """The summary as plain text (``summary.txt`` in the run directory)."""
@@ -155,6 +158,7 @@ def summarise(run_dir: Path | str) -> RunSummary:
         cache_counts=cache_counts,
         llm_fallbacks=fallbacks,
         built_in=built_in_effects(meta, agents),
+        edge_cases=economy_notes(run_dir, meta["config"], tx),
     )
 
 
