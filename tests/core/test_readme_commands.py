@@ -147,3 +147,19 @@ def test_every_offline_readme_command_runs(tmp_path):
 
 def _index_of(fragment: str) -> int:
     return next(i for i, c in enumerate(readme_commands()) if fragment in c)
+
+
+@pytest.mark.parametrize("backend", sorted(p.stem for p in (README.parent / "conf" / "model").glob("*.yaml")))
+def test_every_backend_has_a_model_id_for_each_family_of_its_default_population(backend):
+    """`diagon run model=<backend>` used to fail for openai: 4 of 5 families had no id."""
+    from diagon.config import compose_config
+    from diagon.traders.session import TraderSession
+
+    cfg = compose_config([f"model={backend}"])
+    session = TraderSession(cfg)
+    ids = {family: session.model_id(family) for family in cfg.population.families}
+    if backend in ("openai", "anthropic"):
+        assert cfg.population.name == backend and len(ids) == 1
+    else:
+        assert cfg.population.name == "default" and len(ids) == 5
+    assert all(ids.values()), ids
