@@ -13,7 +13,7 @@ holds
     details (``base_url``, keys, request timeouts) are not part of it;
   - ``synthetic``: ``{"quality_shift": tiers.<tier>.quality_shift, "params": <sha256 of
     the quality model's parameters in worker.synthetic>}`` (it runs nothing: no sandbox);
-  - any other worker (``oracle``, ``null``): ``{"sandbox": ...}`` (the reference solution
+  - any other worker (``oracle``, ``noop``): ``{"sandbox": ...}`` (the reference solution
     they apply is part of the task version). No LLM setting enters their key.
 
   ``sandbox`` is the configured sandbox backend (``sandbox.backend``): what the worker could

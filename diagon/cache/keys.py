@@ -89,7 +89,7 @@ class CacheEntry:
     cluster: str
     difficulty: float
     tier: str
-    executor: str  # what executed the tier, canonical JSON ("" for oracle/null)
+    executor: str  # what executed the tier, canonical JSON ("" for oracle/noop)
     effort: str
     skill_match: bool
     q: float
