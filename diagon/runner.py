@@ -27,7 +27,7 @@ from diagon.events import types as ev
 from diagon.events.log import EventLogError, EventWriter
 from diagon.files import UnsafePathError, ensure_dir
 from diagon.market.arena import phases_for, run_round
-from diagon.market.context import RoundContext
+from diagon.market.context import ProgressCallback, RoundContext
 from diagon.market.state import MarketState
 from diagon.money import ratio_to_bp, usd
 from diagon.rundir.checkpoints import Checkpoint, CheckpointError, resume_point, write_checkpoint
@@ -229,6 +229,7 @@ class MarketRun:
         self._traders: dict[int, Trader] = {}
         self.trader_session = TraderSession(cfg)  # shared model stack of LLM traders
         self.trader_factory: Callable[[int], Trader] = self._make_trader
+        self.on_progress: ProgressCallback | None = None  # decisions done within a phase
 
     @property
     def synthetic_flags(self) -> dict[str, bool]:
@@ -312,6 +313,7 @@ class MarketRun:
             trader_for=self.trader_for,
             worker=self.worker,
             rules=self.rules,
+            on_progress=self.on_progress,
         )
 
     def _end_round(self, round_: int) -> None:
@@ -382,6 +384,7 @@ def execute_run(
     on_round: RoundCallback | None = None,
     catalogue: Catalogue | None = None,
     checked: bool = False,
+    on_progress: ProgressCallback | None = None,
 ) -> MarketRun:
     """Start (or resume) a run and play it to the end; marks run.json failed on error.
 
@@ -404,6 +407,7 @@ def _execute_locked(
     cfg: DiagonConfig, run_dir: Path, resume: bool, on_round: RoundCallback | None, catalogue: Catalogue | None
 ) -> MarketRun:
     run = MarketRun(cfg, run_dir, catalogue)
+    run.on_progress = on_progress
     first = run.resume() if resume else (run.start() or 1)
     try:
         run.play(first, on_round)

@@ -21,6 +21,9 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Diagon: labour markets of LLM agents.",
         epilog="`diagon run [hydra overrides]` runs a market; see README.md.",
     )
+    from diagon import __version__
+
+    parser.add_argument("--version", action="version", version=f"diagon {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="run a market (arguments are Hydra overrides)", add_help=False)
     for name in _SUBCOMMAND_MODULES:

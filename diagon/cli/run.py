@@ -53,7 +53,11 @@ def run_with_progress(cfg: DiagonConfig, run_dir: Path, *, resume: bool = False)
             active = len(state.active_ids())
             progress.update(task, completed=round_, status=f"{active} active agents")
 
-        execute_run(cfg, run_dir, resume=resume, on_round=on_round, checked=True)
+        def on_progress(phase: str, done: int, total: int) -> None:
+            # within a round: LLM traders (model=local) take minutes per round
+            progress.update(task, status=f"{phase} {done}/{total}")
+
+        execute_run(cfg, run_dir, resume=resume, on_round=on_round, checked=True, on_progress=on_progress)
     print_summary(run_dir)
 
 

@@ -25,7 +25,7 @@ async def accept_phase(ctx: RoundContext) -> None:
         request = AcceptRequest(ctx.self_view(agent_id), ctx.rules, listings)
         return await ctx.trader_for(agent_id).accept(request, ctx.agent_rng(agent_id))
 
-    decisions = await fan_out(agents, decide, ctx.concurrency)
+    decisions = await fan_out(agents, decide, ctx.concurrency, ctx.progress("accept"))
     for agent_id, decision in zip(agents, decisions, strict=True):
         ctx.add_usage(agent_id, decision.usage)
         choices = {c.listing_id: c for c in decision.choices}

@@ -63,7 +63,7 @@ async def bid_phase(ctx: RoundContext) -> None:
         request = BidRequest(ctx.self_view(agent_id), ctx.rules, [ctx.listing_view(x) for x in visible])
         return visible, await ctx.trader_for(agent_id).bid(request, ctx.agent_rng(agent_id))
 
-    results = await fan_out(bidders, decide, ctx.concurrency)
+    results = await fan_out(bidders, decide, ctx.concurrency, ctx.progress("bid"))
     for agent_id, (visible, decision) in zip(bidders, results, strict=True):
         ctx.add_usage(agent_id, decision.usage)
         allowed = {x.listing_id: x for x in visible}
@@ -111,7 +111,8 @@ async def select_phase(ctx: RoundContext) -> None:
         request = SelectRequest(ctx.self_view(poster), ctx.rules, proposals)
         return await ctx.trader_for(poster).select(request, ctx.agent_rng(poster))
 
-    decisions = dict(zip(posters, await fan_out(posters, decide, ctx.concurrency), strict=True))
+    results = await fan_out(posters, decide, ctx.concurrency, ctx.progress("select"))
+    decisions = dict(zip(posters, results, strict=True))
     for poster, decision in decisions.items():
         ctx.add_usage(poster, decision.usage)
     choices = {s.listing_id: s for d in decisions.values() for s in d.selections}

@@ -25,18 +25,42 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-async def fan_out(items: Sequence[T], fn: Callable[[T], Awaitable[R]], limit: int) -> list[R]:
+ProgressCallback = Callable[[str, int, int], None]  # (phase, decisions done, decisions in phase)
+
+
+async def fan_out(
+    items: Sequence[T],
+    fn: Callable[[T], Awaitable[R]],
+    limit: int,
+    on_done: Callable[[int, int], None] | None = None,
+) -> list[R]:
     """Run ``fn`` over ``items`` with at most ``limit`` in flight; results in item order.
 
     With ``limit == 1`` the calls run one after another without creating tasks.
+    ``on_done(done, total)`` is told after each call finishes (progress display only:
+    it never sees results, so it cannot change the run).
     """
+    total, done = len(items), 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if on_done is not None:
+            on_done(done, total)
+
     if limit <= 1 or len(items) <= 1:
-        return [await fn(item) for item in items]
+        results = []
+        for item in items:
+            results.append(await fn(item))
+            tick()
+        return results
     semaphore = asyncio.Semaphore(limit)
 
     async def bounded(item: T) -> R:
         async with semaphore:
-            return await fn(item)
+            result = await fn(item)
+        tick()
+        return result
 
     return list(await asyncio.gather(*(bounded(item) for item in items)))
 
@@ -60,6 +84,14 @@ class RoundContext:
     _listing_views: dict[int, ListingView] = field(default_factory=dict)
     _agent_rngs: dict[int, np.random.Generator] = field(default_factory=dict)
     _board: PublicBoard | None = None
+    on_progress: ProgressCallback | None = None  # e.g. the CLI's progress bar
+
+    def progress(self, phase: str) -> Callable[[int, int], None] | None:
+        """``fan_out``'s ``on_done`` for ``phase`` (None without a progress display)."""
+        report = self.on_progress
+        if report is None:
+            return None
+        return lambda done, total: report(phase, done, total)
 
     # -- events -----------------------------------------------------------------------
     def emit(self, cls: type[ev.Event], **fields: Any) -> ev.Event:

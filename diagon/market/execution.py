@@ -33,7 +33,7 @@ async def plan_phase(ctx: RoundContext) -> None:
         ]
         return await ctx.trader_for(agent_id).plan(PlanRequest(me, ctx.rules, views), ctx.agent_rng(agent_id))
 
-    decisions = await fan_out(contractors, decide, ctx.concurrency)
+    decisions = await fan_out(contractors, decide, ctx.concurrency, ctx.progress("plan"))
     for agent_id, decision in zip(contractors, decisions, strict=True):
         ctx.add_usage(agent_id, decision.usage)
         plans = {p.listing_id: p for p in decision.plans}
@@ -82,7 +82,7 @@ async def execute_phase(ctx: RoundContext) -> None:
     async def run(job: ExecutionJob) -> ExecutionOutcome:
         return await ctx.worker.execute(job, ctx.rng("execute", job.listing_id))
 
-    outcomes = await fan_out(jobs, run, ctx.concurrency)
+    outcomes = await fan_out(jobs, run, ctx.concurrency, ctx.progress("execute"))
     for job, out in zip(jobs, outcomes, strict=True):
         q = min(max(out.q, 0.0), 1.0)
         postings = []

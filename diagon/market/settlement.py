@@ -49,7 +49,7 @@ async def pay_phase(ctx: RoundContext) -> None:
         request = PayRequest(ctx.self_view(poster), ctx.rules, deliveries)
         return await ctx.trader_for(poster).pay(request, ctx.agent_rng(poster))
 
-    decisions = await fan_out(posters, decide, ctx.concurrency)
+    decisions = await fan_out(posters, decide, ctx.concurrency, ctx.progress("pay"))
     floor_bp = ctx.floor_bp
     for poster, decision in zip(posters, decisions, strict=True):
         ctx.add_usage(poster, decision.usage)
