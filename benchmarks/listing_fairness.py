@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         s = summarise(run_dir)
         print(
             f"contracts {s.contracts}, disputes {s.disputes} ({s.dispute_rate:.1%}),"
-            f" wealth Gini (final) {s.gini_final:.3f}, surge events {s.listings_surged}"
+            f" wealth Gini (final, all agents) {s.wealth_gini_all:.3f}, (active agents)"
+            f" {s.wealth_gini_active:.3f}, surge events {s.listings_surged}"
         )
     return 0
 

@@ -398,13 +398,18 @@ def execute_run(
         with run_dir_lock(run_dir):
             if not resume:  # before the cache registers the run (MarketRun's worker)
                 check_fresh(Path(run_dir))
-            return _execute_locked(cfg, run_dir, resume, on_round, catalogue)
+            return _execute_locked(cfg, run_dir, resume, on_round, catalogue, on_progress)
     except (RunDirLockedError, UnsafePathError, EventLogError) as exc:
         raise RunError(str(exc)) from exc
 
 
 def _execute_locked(
-    cfg: DiagonConfig, run_dir: Path, resume: bool, on_round: RoundCallback | None, catalogue: Catalogue | None
+    cfg: DiagonConfig,
+    run_dir: Path,
+    resume: bool,
+    on_round: RoundCallback | None,
+    catalogue: Catalogue | None,
+    on_progress: ProgressCallback | None,
 ) -> MarketRun:
     run = MarketRun(cfg, run_dir, catalogue)
     run.on_progress = on_progress
