@@ -22,6 +22,11 @@ destination, so before every command the mount points in the host work dir are c
 be real directories (a worker's symlink or file there is removed, a missing one recreated);
 no command of the sandbox runs meanwhile: none outlives ``exec`` and, with mounts, ``exec``
 calls on one sandbox are serialised.
+
+``verifier=True`` makes a verification sandbox (``diagon.sandboxes.verifier``): a root
+caller's commands run as a second uid, the harness, under a spawner that starts the
+worker's code as the work dir's uid; the harness's private directory is bound at
+``/verifier``.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import sys
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -45,9 +51,11 @@ from diagon.sandboxes._limits import (
 )
 from diagon.sandboxes.base import SandboxLimits, SandboxUnavailable
 from diagon.sandboxes.mounts import MountSpecs
+from diagon.sandboxes.verifier import HarnessMixin, VerifierDir, spawner_argv
 from diagon.sandboxes.workdir import HostWorkdirSandbox
 
 INSTALL_HINT = "apt-get install -y bubblewrap"
+VERIFIER_DIR = "/verifier"
 # host uids handed to sandboxes when the caller is root: [BASE, BASE + SPAN)
 UID_BASE = 1_000_000
 UID_SPAN = 1_000_000
@@ -60,7 +68,7 @@ def allocate_uid() -> int:
     return UID_BASE + (os.getpid() * 4096 + next(_uid_counter)) % UID_SPAN
 
 
-class BwrapSandbox(HostWorkdirSandbox):
+class BwrapSandbox(HarnessMixin, HostWorkdirSandbox):
     """A bubblewrap sandbox; see the module docstring for what it isolates and limits."""
 
     name: ClassVar[str] = "bwrap"
@@ -72,6 +80,7 @@ class BwrapSandbox(HostWorkdirSandbox):
         limits: SandboxLimits | None = None,
         *,
         ro_mounts: MountSpecs | None = None,
+        verifier: bool = False,
     ) -> None:
         self._bwrap = shutil.which("bwrap")
         if self._bwrap is None:
@@ -90,6 +99,10 @@ class BwrapSandbox(HostWorkdirSandbox):
         self._exec_lock = threading.Lock()
         owner = (self._uid, self._uid) if self._uid is not None else None
         super().__init__(files_dir, limits, owner=owner, ro_mounts=ro_mounts)
+        self._harness: VerifierDir | None = None
+        if verifier:
+            harness_uid = allocate_uid() if self._uid is not None else None
+            self._harness = VerifierDir(self._root, (harness_uid,) * 2 if harness_uid else None)
         self._has_prlimit = rlimit_prefix(self.limits) is not None
         self._env_dir = str(python_env.sandbox_env_dir())
         self._argv_prefix = self._build_argv_prefix()
@@ -104,6 +117,9 @@ class BwrapSandbox(HostWorkdirSandbox):
     def python(self) -> str:
         """The sandbox's own interpreter (first ``python3`` on its ``PATH``)."""
         return python_env.SANDBOX_PYTHON
+
+    def _harness_path(self) -> str:
+        return VERIFIER_DIR
 
     def _env(self) -> dict[str, str]:
         env = sandbox_env(home=profile.SANDBOX_WORKDIR, tmpdir="/tmp")
@@ -147,11 +163,26 @@ class BwrapSandbox(HostWorkdirSandbox):
             python_env_dir=self._env_dir,
         )
         argv += profile.env_args(self._env())
+        if self._harness is not None:
+            argv += ["--bind", str(self._harness.host), VERIFIER_DIR]
+            if self._uid is not None:
+                argv += ["--cap-add", "CAP_KILL"]  # the spawner kills the worker's children
         argv.append("--")
+        prlimit = rlimit_prefix(self.limits) or []
+        if self._harness is not None:
+            return argv + prlimit + self._spawner()
         if self._setpriv is not None and self._uid is not None:
             argv += profile.drop_privileges_args(self._setpriv, self._uid)
-        prlimit = rlimit_prefix(self.limits)
-        return argv + (prlimit or [])
+        return argv + prlimit
+
+    def _spawner(self) -> list[str]:
+        """Spawner argv: the harness as its own uid, the worker's code as the work dir's."""
+        assert self._harness is not None
+        harness, worker = [], []
+        if self._setpriv is not None and self._uid is not None and self._harness.owner:
+            harness = profile.drop_privileges_args(self._setpriv, self._harness.owner[0])
+            worker = profile.drop_privileges_args(self._setpriv, self._uid)
+        return spawner_argv(sys.executable, harness, worker)
 
     def _run(self, cmd: list[str], timeout_s: float, stdin: bytes | None) -> RawRun:
         if not self._mounts:
@@ -174,7 +205,7 @@ class BwrapSandbox(HostWorkdirSandbox):
 
     def _verify(self) -> None:
         """Run ``true`` once per profile and process: fail early with bwrap's own message."""
-        key = (str(self._bwrap), str(self._as_root), *profile.python_roots(), self._env_dir)
+        key = (str(self._bwrap), str(self._as_root), str(self._harness is not None), *profile.python_roots(), self._env_dir)
         if key in _verified:
             return
         raw = self._run(["true"], timeout_s=30.0, stdin=None)

@@ -43,12 +43,16 @@ def create_sandbox(
     files_dir: str | os.PathLike[str] | None = None,
     limits: SandboxLimits | None = None,
     ro_mounts: MountSpecs | None = None,
+    verifier: bool = False,
     **options: Any,
 ) -> Sandbox:
     """Start a fresh sandbox of backend ``name`` with ``files_dir`` copied into its work dir.
 
     ``ro_mounts`` (work-dir prefix → host directory) are shown read-only in the work dir
     without copying (``diagon.sandboxes.mounts``); invalid specs raise ``ValueError``.
+    ``verifier=True`` asks for a verification sandbox (``diagon.sandboxes.verifier``) from
+    a backend that offers one; others give a plain sandbox (check with
+    ``isinstance(box, VerifierSandbox)``).
     Raises :class:`~diagon.sandboxes.SandboxUnavailable` when the backend cannot run here.
     """
     try:
@@ -61,6 +65,8 @@ def create_sandbox(
         if not _accepts(factory, "ro_mounts"):
             raise ValueError(f"sandbox {name!r} does not support read-only mounts (ro_mounts)")
         options["ro_mounts"] = ro_mounts
+    if verifier and _accepts(factory, "verifier"):
+        options["verifier"] = True
     return factory(files_dir=files_dir, limits=limits or SandboxLimits(), **options)
 
 

@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import subprocess
+import sys
 import warnings
 from collections.abc import Callable
 from typing import ClassVar
@@ -25,6 +26,7 @@ from diagon.sandboxes._limits import rlimit_preexec, rlimit_prefix, sandbox_env
 from diagon.sandboxes._process import kill_group
 from diagon.sandboxes.base import SandboxLimits, UnsafeSandboxWarning
 from diagon.sandboxes.mounts import Mount, MountSpecs
+from diagon.sandboxes.verifier import HarnessMixin, VerifierDir, spawner_argv
 from diagon.sandboxes.workdir import HostWorkdirSandbox
 
 logger = logging.getLogger(__name__)
@@ -35,8 +37,12 @@ UNSAFE_MESSAGE = (
 )
 
 
-class SubprocessSandbox(HostWorkdirSandbox):
-    """Runs commands as plain host processes in a private work dir. Not isolated."""
+class SubprocessSandbox(HarnessMixin, HostWorkdirSandbox):
+    """Runs commands as plain host processes in a private work dir. Not isolated.
+
+    ``verifier=True``: commands run under the spawner (``diagon.sandboxes.verifier``), all
+    as the caller; the harness directory is a private host directory.
+    """
 
     name: ClassVar[str] = "subprocess"
 
@@ -46,6 +52,7 @@ class SubprocessSandbox(HostWorkdirSandbox):
         limits: SandboxLimits | None = None,
         *,
         ro_mounts: MountSpecs | None = None,
+        verifier: bool = False,
     ) -> None:
         global _logged
         warnings.warn(UNSAFE_MESSAGE, UnsafeSandboxWarning, stacklevel=2)
@@ -54,6 +61,10 @@ class SubprocessSandbox(HostWorkdirSandbox):
             logger.warning(UNSAFE_MESSAGE)
         super().__init__(files_dir, limits, ro_mounts=ro_mounts)
         self._prlimit = rlimit_prefix(self.limits)
+        self._harness = VerifierDir(self._root, None) if verifier else None
+
+    def _harness_path(self) -> str:
+        return str(self._root / "verifier")
 
     def _install_mount(self, mount: Mount) -> None:
         parent = paths.ensure_dirs(self._host_workdir, mount.rel.parent, None, repair=False)
@@ -63,7 +74,8 @@ class SubprocessSandbox(HostWorkdirSandbox):
         return sandbox_env(home=str(self._host_workdir), tmpdir=str(self._host_tmpdir))
 
     def _argv(self, cmd: list[str], fds: tuple[int, ...]) -> list[str]:
-        return (self._prlimit or []) + cmd
+        spawner = spawner_argv(sys.executable, [], []) if self._harness is not None else []
+        return (self._prlimit or []) + spawner + cmd
 
     def _preexec(self) -> Callable[[], None] | None:
         return rlimit_preexec(self.limits) if self._prlimit is None else None

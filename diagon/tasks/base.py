@@ -29,20 +29,27 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class EvalResult:
-    """Outcome of an evaluator: ``q = passed / total`` (0.0 when nothing could be checked)."""
+    """Outcome of an evaluator: ``q = passed / total`` (0.0 when nothing could be checked).
+
+    ``infra_error``: the evaluation itself failed (missing or malformed report, a checker
+    that crashed): ``q`` is then 0.0 but no measurement of the worker; ``detail`` says why.
+    """
 
     q: float
     passed: int
     total: int
     detail: str
+    infra_error: bool = False
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.q <= 1.0:
             raise ValueError(f"q must lie in [0, 1], got {self.q}")
+        if self.infra_error and self.q != 0.0:
+            raise ValueError("an infrastructure error has no q (must be 0.0)")
 
 
 class Evaluator(Protocol):
-    """Scores the work dir of a sandbox; any code it runs runs inside that sandbox."""
+    """Scores the work dir of a (verification) sandbox; any code it runs runs inside it."""
 
     def evaluate(self, box: Sandbox, timeout_s: float) -> EvalResult:
         """Return q for what the worker left in ``box``."""

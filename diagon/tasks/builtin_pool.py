@@ -333,7 +333,7 @@ def verify_in_dir(
             "(bwrap or docker), not `subprocess`, which runs it on the host"
         )
     task = task_from_meta(task_dir if isinstance(task_dir, TaskMeta) else load_task(task_dir))
-    with create_sandbox(backend) as box:
+    with create_sandbox(backend, verifier=True) as box:  # the harness apart from the work
         for rel, data in _regular_files(Path(work_dir)):
             box.write_file(rel, data)
         result = task.evaluator.evaluate(box, task.timeout_s)

@@ -4,7 +4,9 @@
 - :class:`ExactMatchEvaluator` — a normalised answer file compared with the expected string;
   the file is read through the sandbox interface and only compared (nothing is executed).
 - :class:`ScriptEvaluator` — a benchmark's own checker (``diagon/tasks/checkers/*.py``) run
-  inside the sandbox on a JSON payload; it prints ``{"q", "passed", "total", "detail"}``.
+  inside the sandbox on a JSON payload; it writes ``{"q", "passed", "total", "detail"}``
+  to ``result.json`` in its private directory. A checker that fails or writes anything
+  else is an infrastructure error; one that times out scores 0.
 - :class:`FilesSolution` — writes reference files and optionally runs ``bash solve.sh``.
 """
 
@@ -17,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from diagon.tasks.base import EvalResult
 from diagon.tasks.sandboxed import (
     CheckerError,
+    CheckerTimeout,
+    infra_error,
     read_text,
     run_json_script,
     run_pytest,
@@ -71,11 +75,17 @@ class ScriptEvaluator:
             payload.update(self.fresh())
         try:
             out = run_json_script(box, self.script, payload, timeout_s)
-            return EvalResult(
+        except CheckerTimeout as exc:
+            return EvalResult(0.0, 0, 1, str(exc))
+        except CheckerError as exc:
+            return infra_error(f"checker error: {exc}")
+        try:
+            result = EvalResult(
                 float(out["q"]), int(out["passed"]), int(out["total"]), str(out["detail"])
             )
-        except (CheckerError, KeyError, TypeError, ValueError) as exc:
-            return EvalResult(0.0, 0, 1, f"checker error: {exc}")
+        except (KeyError, TypeError, ValueError) as exc:
+            return infra_error(f"malformed checker result {str(out)[:200]}: {exc}")
+        return result
 
 
 @dataclass(frozen=True)

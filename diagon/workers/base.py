@@ -35,6 +35,8 @@ class ExecutionOutcome:
     synthetic: bool
     detail: str = ""
     cache: str | None = None  # "hit" | "miss" (fast) | "write" (full): see diagon.cache.worker
+    # the verification itself failed (EvalResult.infra_error): q = 0 is no measurement
+    infra_error: bool = False
 
 
 class WorkerUnavailable(RuntimeError):

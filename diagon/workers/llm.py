@@ -7,8 +7,9 @@ call is cancelled at the deadline and each tool command gets only the time left,
 process tree is killed there; a reply's later tool calls do not start after it. The
 verifier then scores the work dir under its own time limit. Each turn the model calls tools (:mod:`diagon.workers.tools`: shell, python,
 read/write/list files, submit) that run in the sandbox; ``submit``, the turn limit, the
-timeout or the effort's token budget ends the loop, and the task's evaluator scores what
-is in the sandbox.
+timeout or the effort's token budget ends the loop; the worker's files are then copied out
+and the task's evaluator scores them in a fresh verification sandbox
+(:func:`diagon.tasks.run.verify`).
 
 - **tier** picks the model id: ``tiers.<tier>.models.<backend>``, else ``worker.model_id``
   (``local`` needs none: llama.cpp serves one model).
@@ -44,8 +45,8 @@ from diagon.models import (
     Usage,
     aclose_model,
 )
-from diagon.tasks.base import Task
-from diagon.tasks.run import evaluate, open_task_sandbox
+from diagon.tasks.base import EvalResult, Task
+from diagon.tasks.run import backend_name, collect, open_task_sandbox, verify
 from diagon.tasks.skills import inject_skills
 from diagon.workers.base import ExecutionJob, ExecutionOutcome, WorkerUnavailable, worker
 from diagon.workers.sandboxed import SandboxedWorkerBase, outcome, output_preview
@@ -221,7 +222,14 @@ class LLMWorker(SandboxedWorkerBase):
                 skills = await asyncio.to_thread(inject_skills, box, job.skills)
             usage, note, turns = await self._loop(job, task, box, skills, deadline)
             preview = await asyncio.to_thread(output_preview, box, task, note)
-            result = await asyncio.to_thread(evaluate, task, box)
+            outputs = await asyncio.to_thread(collect, task, box)
+            backend = backend_name(box)
+        # verified in a fresh sandbox once every process of the worker's is gone
+        result = (
+            outputs
+            if isinstance(outputs, EvalResult)
+            else await asyncio.to_thread(verify, task, outputs, backend)
+        )
         cost = execution_cost(usage.input_tokens, usage.output_tokens, self.tiers[job.tier], self.multiplier)
         return outcome(
             result,

@@ -63,4 +63,5 @@ def outcome(
         preview=preview,
         synthetic=False,
         detail=(detail_prefix + result.detail)[:500],
+        infra_error=result.infra_error,
     )

@@ -1,9 +1,9 @@
 import csv
-import importlib.util
 import math
 import pathlib
 
 import pytest
+import untrusted
 
 EXPECTED = [
     ["Arden", "Dunmore", "35.0", "Arden>Bexley>Calder>Dunmore"],
@@ -21,10 +21,7 @@ def load():
     path = pathlib.Path.cwd() / "routes.py"
     if not path.is_file():
         pytest.fail("routes.py missing")
-    spec = importlib.util.spec_from_file_location("worker_routes", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return untrusted.load(path.name)  # runs in a child process, never in pytest's
 
 
 def read_answers():

@@ -1,8 +1,8 @@
-import importlib.util
 import pathlib
 import re
 
 import pytest
+import untrusted
 
 RESULTS = ["7", "9", "512", "-4", "4", "4", "-4", "2.5", "145.83333333333334", "2163.17", "2", "27.5"]
 
@@ -11,10 +11,7 @@ def load():
     path = pathlib.Path.cwd() / "calc.py"
     if not path.is_file():
         pytest.fail("calc.py missing")
-    spec = importlib.util.spec_from_file_location("worker_calc", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return untrusted.load(path.name)  # runs in a child process, never in pytest's
 
 
 def test_results_file():

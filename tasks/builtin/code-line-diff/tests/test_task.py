@@ -1,10 +1,10 @@
-import importlib.util
 import pathlib
 import random
 import re
 import time
 
 import pytest
+import untrusted
 
 EXPECTED_DIFF = '--- old.txt\n+++ new.txt\n@@ -1,15 +1,14 @@\n+header line\n line 00: lambda iota epsilon mu\n line 01: mu lambda alpha theta\n line 02: kappa delta beta xi\n-line 03: mu kappa gamma zeta\n+line 03: CHANGED\n line 04: delta alpha eta lambda\n line 05: alpha theta kappa kappa\n line 06: xi nu eta omicron\n line 07: mu xi theta beta\n line 08: tau iota mu iota\n line 09: nu theta eta sigma\n-line 10: epsilon xi beta nu\n-line 11: alpha lambda rho nu\n line 12: mu delta xi omicron\n line 13: lambda beta delta tau\n line 14: zeta beta kappa lambda\n@@ -20,6 +19,8 @@\n line 19: iota iota alpha omicron\n line 20: iota epsilon gamma theta\n line 21: lambda mu omicron omicron\n+inserted after 20\n+inserted again\n line 22: nu beta gamma kappa\n line 23: theta zeta pi xi\n line 24: zeta zeta kappa beta\n@@ -28,7 +29,7 @@\n line 27: delta kappa alpha mu\n line 28: eta zeta eta lambda\n line 29: epsilon xi gamma mu\n-line 30: lambda xi iota gamma\n+LINE 30: LAMBDA XI IOTA GAMMA\n line 31: beta xi tau pi\n line 32: sigma kappa kappa theta\n line 33: xi sigma zeta gamma\n@@ -42,7 +43,6 @@\n line 41: delta omicron zeta alpha\n line 42: beta rho iota beta\n line 43: xi kappa eta alpha\n-line 44: omicron kappa zeta zeta\n line 45: iota nu beta zeta\n line 46: delta alpha lambda epsilon\n line 47: kappa delta sigma lambda\n@@ -58,3 +58,4 @@\n line 57: gamma alpha zeta alpha\n line 58: sigma xi alpha kappa\n line 59: nu zeta sigma iota\n+trailer line\n'
 
@@ -13,10 +13,7 @@ def load():
     path = pathlib.Path.cwd() / "linediff.py"
     if not path.is_file():
         pytest.fail("linediff.py missing")
-    spec = importlib.util.spec_from_file_location("worker_linediff", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return untrusted.load(path.name)  # runs in a child process, never in pytest's
 
 
 def lcs(a, b):

@@ -1,17 +1,14 @@
-import importlib.util
 import pathlib
 
 import pytest
+import untrusted
 
 
 def load():
     path = pathlib.Path.cwd() / "solution.py"
     if not path.is_file():
         pytest.fail("solution.py missing")
-    spec = importlib.util.spec_from_file_location("worker_solution", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return untrusted.load(path.name)  # runs in a child process, never in pytest's
 
 
 def test_to_roman_examples():

@@ -1,26 +1,51 @@
-import importlib.util
 import pathlib
-import threading
 
 import pytest
+import untrusted
 
 
+# the clock is called by the worker's code, so it lives next to it (in the child process);
+# the tests move it by setting its ``t``
+CLOCK = """
 class FakeClock:
-    def __init__(self, t=1000.0):
+    def __init__(self, t):
         self.t = t
 
     def __call__(self):
         return self.t
+
+result = FakeClock(start)
+"""
+
+# the threads must run next to the worker's code (calls through the channel are serialised)
+THREADS = """
+import threading
+
+granted = []
+
+def worker():
+    for _ in range(200):
+        if bucket.try_acquire():
+            granted.append(1)
+
+threads = [threading.Thread(target=worker) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+result = len(granted)
+"""
+
+
+def FakeClock(t=1000.0):
+    return untrusted.run(CLOCK, start=t)
 
 
 def load():
     path = pathlib.Path.cwd() / "ratelimit.py"
     if not path.is_file():
         pytest.fail("ratelimit.py missing")
-    spec = importlib.util.spec_from_file_location("worker_ratelimit", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return untrusted.load(path.name)  # runs in a child process, never in pytest's
 
 
 def test_validation():
@@ -93,19 +118,7 @@ def test_clock_going_backwards():
 def test_thread_safety():
     m = load()
     b = m.TokenBucket(1, 500, FakeClock())
-    granted = []
-
-    def worker():
-        for _ in range(200):
-            if b.try_acquire():
-                granted.append(1)
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(granted) == 500
+    assert untrusted.run(THREADS, bucket=b) == 500
 
 
 def test_keyed_limiter():

@@ -1,8 +1,8 @@
-import importlib.util
 import pathlib
 from html.parser import HTMLParser
 
 import pytest
+import untrusted
 
 EXPECTED_CLEAN = '\n\n  <h2>Great article!</h2>\n  <p>I <b>really</b> liked the part about <code>&lt;script&gt;</code> tags &amp; escaping.</p>\n  \n  <p>More: <a href="https://example.com/more" title="more" rel="nofollow noopener">here</a>,\n     <a rel="nofollow noopener">click me</a>, <a rel="nofollow noopener">or me</a>,\n     <a href="/relative/path?x=1&amp;y=2" rel="nofollow noopener">relative</a>, <a href="mailto:me@example.com" rel="nofollow noopener">mail</a>,\n     <a rel="nofollow noopener">data</a></p>\n  \n  \n  <ul><li>one</li><li>two</li></ul>\n  \n  <blockquote>quoted <i>words</i></blockquote>\n  <p>Unclosed <strong>bold\n\n</strong></p>'
 ALLOWED = {"p", "br", "b", "i", "em", "strong", "a", "ul", "ol", "li", "code", "pre", "blockquote", "h2", "h3"}
@@ -43,10 +43,7 @@ def load():
     path = pathlib.Path.cwd() / "sanitize.py"
     if not path.is_file():
         pytest.fail("sanitize.py missing")
-    spec = importlib.util.spec_from_file_location("worker_sanitize", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.sanitize
+    return untrusted.load(path.name).sanitize
 
 
 def test_clean_file():

@@ -1,8 +1,8 @@
-import importlib.util
 import pathlib
 from html.parser import HTMLParser
 
 import pytest
+import untrusted
 
 EXPECTED_DOC = '<h1>Release notes 2.4</h1>\n<p>Version <strong>2.4</strong> brings <em>faster</em> imports &amp; a new <code>--dry-run</code> flag. Read the <a href="https://docs.example.com/migrate?from=2.3&amp;to=2.4">migration guide</a> first.</p>\n<h2>Highlights</h2>\n<ul>\n<li>Parallel loader (up to <strong>3x</strong> faster)</li>\n<li>New <code>config.toml</code> keys: <code>retries</code>, <code>timeout</code></li>\n<li>Fixed a crash when a path contains <code>&lt;</code> or <code>&gt;</code></li>\n</ul>\n<h2>Upgrade steps</h2>\n<ol>\n<li>Back up your data.</li>\n<li>Run <code>tool migrate --dry-run</code>.</li>\n<li>Check the <em>report</em> and run again without the flag.</li>\n</ol>\n<blockquote><p>Note: plugins built for 1.x must be rebuilt. See the <a href="https://docs.example.com/faq#plugins">plugin FAQ</a>.</p></blockquote>\n<pre><code class="language-python">def load(path: str) -&gt; list[dict]:\n    # &lt;- not a tag, and *not* emphasis\n    return [row for row in read(path) if row["ok"] &amp; 1]\n\n</code></pre>\n<hr>\n<h3>Thanks</h3>\n<p>Thanks to all 42 contributors!</p>\n'
 
@@ -47,10 +47,7 @@ def load():
     path = pathlib.Path.cwd() / "md.py"
     if not path.is_file():
         pytest.fail("md.py missing")
-    spec = importlib.util.spec_from_file_location("worker_md", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return untrusted.load(path.name)  # runs in a child process, never in pytest's
 
 
 def same(got, want):
