@@ -58,7 +58,7 @@ class Channel:
         with open(_CHILD_SOURCE, encoding="utf-8") as fh:
             source = fh.read()
         self.sock, self._kill = _spawn(source)
-        self.sock.settimeout(timeout_s)
+        self.sock.settimeout(self.timeout_s)
         self.reader = self.sock.makefile("rb")
 
     def request(self, message):
@@ -85,6 +85,8 @@ class Channel:
                     return decode(reply["ok"], self._resolve)
                 error = self._exception(reply["raise"])
             except (ValueError, KeyError, TypeError, RecursionError) as exc:
+                # the channel may be out of step now: this child answers nothing more
+                self.close(f"malformed reply: {exc}")
                 raise UntrustedError(f"malformed reply from the worker's process: {exc}") from None
         raise error
 
