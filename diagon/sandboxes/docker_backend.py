@@ -67,8 +67,10 @@ from diagon.sandboxes.docker_support import (
     tree_archive,
     within,
 )
+from diagon.sandboxes.docker_verifier import CAPABILITIES, VERIFIER_DIR, DockerHarness
 from diagon.sandboxes.mounts import Mount, MountSpecs, check_mounts, mount_of, read_only_error
 from diagon.sandboxes.paths import tar_member_head
+from diagon.sandboxes.verifier import HarnessMixin
 
 IMAGE = "diagon-worker:py3.11"
 WORKDIR = "/workspace"
@@ -86,7 +88,7 @@ def _import_docker() -> Any:
     return docker
 
 
-class DockerSandbox(SandboxContext):
+class DockerSandbox(HarnessMixin, SandboxContext):
     """A sandbox in a Docker container (network none, resource limits, no capabilities).
 
     ``user`` and ``workdir`` default to the ``worker`` user and ``/workspace`` of Diagon's
@@ -105,8 +107,10 @@ class DockerSandbox(SandboxContext):
         ro_mounts: MountSpecs | None = None,
         user: str = USER,
         workdir: str = WORKDIR,
+        verifier: bool = False,
     ) -> None:
         self.limits = limits if limits is not None else SandboxLimits()
+        self._verifier = verifier  # a verification container (diagon.sandboxes.docker_verifier)
         self._mounts: tuple[Mount, ...] = check_mounts(ro_mounts)
         user = check_user(user)
         if workdir != FROM_IMAGE:
@@ -135,6 +139,7 @@ class DockerSandbox(SandboxContext):
         try:
             code, ids = self._container.exec_run(["sh", "-c", "id -u; id -g"], user=self._user)
             self._uid, self._gid = parse_ids(self._user, code, ids)
+            self._harness = DockerHarness(self._container, self._user) if verifier else None
             if files_dir is not None:
                 self._put_tree(Path(files_dir))
         except BaseException as exc:
@@ -142,6 +147,9 @@ class DockerSandbox(SandboxContext):
             if isinstance(exc, docker.errors.DockerException):
                 raise SandboxError(f"could not prepare the container of {image!r}: {exc}") from exc
             raise
+
+    def _harness_path(self) -> str:
+        return VERIFIER_DIR
 
     @property
     def workdir(self) -> str:
@@ -174,6 +182,7 @@ class DockerSandbox(SandboxContext):
                 ulimit(name="core", soft=0, hard=0),
             ],
             "cap_drop": ["ALL"],
+            "cap_add": CAPABILITIES if self._verifier else [],
             "security_opt": ["no-new-privileges"],
             "init": True,
             "environment": self._env,
@@ -215,6 +224,10 @@ class DockerSandbox(SandboxContext):
     def _exec(self, cmd: list[str], timeout: float, stdin: bytes | None) -> ExecResult:
         api = self._client.api
         start = time.monotonic()
+        if self._harness is not None:  # as root under the spawner, which drops the uid
+            cmd, user = self._harness.argv(cmd), "0"
+        else:
+            user = self._user
         exec_id = api.exec_create(
             self._container.id,
             cmd,
@@ -223,7 +236,7 @@ class DockerSandbox(SandboxContext):
             stdin=stdin is not None,
             workdir=self._workdir,
             environment=self._env,
-            user=self._user,
+            user=user,
         )["Id"]
         conn = api.exec_start(exec_id, socket=True)
         sock = getattr(conn, "_sock", conn)

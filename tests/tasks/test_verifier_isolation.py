@@ -25,6 +25,8 @@ from diagon.tasks.registry import collect_tasks
 from diagon.tasks.run import evaluate, open_task_sandbox, run_reference
 
 BACKEND = DEFAULT_SANDBOX
+# the default sandbox, and docker where an engine answers (DIAGON_REQUIRE_DOCKER in CI)
+BACKENDS = [BACKEND, pytest.param("docker", marks=pytest.mark.docker)]
 # what a worker would write as the report if it could: every test passed
 FORGED = (
     '<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="1">'
@@ -39,13 +41,23 @@ def _task(source: str, task_id: str) -> Task:
 
 def _score(task: Task, files: dict[str, str], backend: str = BACKEND) -> EvalResult:
     """What the worker's ``files`` score (the worker's and the verifier's sandboxes of
-    ``backend``)."""
+    ``backend``; skips when ``backend`` cannot run here)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnsafeSandboxWarning)  # the subprocess case
-        with open_task_sandbox(task, backend, override=backend) as box:
-            for rel, text in files.items():
-                box.write_file(rel, text)
-            return evaluate(task, box, override=backend)
+        try:
+            with open_task_sandbox(task, backend, override=backend) as box:
+                for rel, text in files.items():
+                    box.write_file(rel, text)
+                return evaluate(task, box, override=backend)
+        except SandboxUnavailable as exc:
+            pytest.skip(f"{backend}: {exc}")
+
+
+def _reference(task: Task, backend: str, with_solution: bool) -> EvalResult:
+    try:
+        return run_reference(task, backend, with_solution, override=backend)
+    except SandboxUnavailable as exc:
+        pytest.skip(f"{backend}: {exc}")
 
 
 # -- worker code run by a pytest verifier ------------------------------------------------------
@@ -93,24 +105,27 @@ def from_roman(s):
 '''
 
 
-def test_worker_module_cannot_rewrite_the_report_or_read_the_tests() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_worker_module_cannot_rewrite_the_report_or_read_the_tests(backend: str) -> None:
     """An atexit hook, a background process and direct writes aim at the junit report and
     the test file; the worker's code runs as another uid and reaches none of them."""
     task = _task("builtin", "code-roman-numerals")
-    result = _score(task, {"solution.py": ROMAN_ATTACK.format(forged=FORGED)})
+    result = _score(task, {"solution.py": ROMAN_ATTACK.format(forged=FORGED)}, backend)
     assert (result.q, result.passed, result.infra_error) == (0.0, 0, False), result.detail
     assert result.total == 18  # the real report: all of the task's tests, none forged
     assert "PermissionError" in result.detail  # the attack ran and was refused
     assert "wrote " not in result.detail and "read " not in result.detail
 
 
-def test_oracle_still_scores_one_through_the_proxy() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_oracle_still_scores_one_through_the_proxy(backend: str) -> None:
     task = _task("builtin", "code-lru-cache")  # classes, exceptions, properties, a timed loop
-    assert run_reference(task, BACKEND, with_solution=True).q == 1.0
-    assert run_reference(task, BACKEND, with_solution=False).q == 0.0
+    assert _reference(task, backend, with_solution=True).q == 1.0
+    assert _reference(task, backend, with_solution=False).q == 0.0
 
 
-def test_always_equal_object_does_not_pass() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_always_equal_object_does_not_pass(backend: str) -> None:
     """A result whose ``__eq__`` says yes to everything stays in the worker's process; the
     verifier compares plain data only."""
     task = _task("builtin", "code-roman-numerals")
@@ -118,7 +133,7 @@ def test_always_equal_object_does_not_pass() -> None:
         "class Yes:\n    __eq__ = lambda self, other: True\n    __ne__ = lambda self, other: False\n"
         "def to_roman(n):\n    return Yes()\n\ndef from_roman(s):\n    return Yes()\n"
     )
-    result = _score(task, {"solution.py": code})
+    result = _score(task, {"solution.py": code}, backend)
     assert result.q == 0.0 and not result.infra_error, result.detail
 
 
@@ -137,7 +152,7 @@ atexit.register(forge)
 
 
 @pytest.mark.parametrize(
-    "backend", [BACKEND, "subprocess", pytest.param("docker", marks=pytest.mark.docker)]
+    "backend", [*BACKENDS, "subprocess"]
 )
 def test_usercustomize_sitecustomize_and_pth_never_run_in_the_verifier(backend: str) -> None:
     """Files Python would import at start-up from the work dir, the user site below HOME
@@ -153,10 +168,7 @@ def test_usercustomize_sitecustomize_and_pth_never_run_in_the_verifier(backend: 
         f"{site}/usercustomize.py": FORGE_AT_EXIT,
         f"{site}/forge.pth": pth,
     }
-    try:
-        result = _score(task, files, backend)
-    except SandboxUnavailable as exc:
-        pytest.skip(f"{backend}: {exc}")
+    result = _score(task, files, backend)
     assert (result.q, result.total, result.infra_error) == (0.0, 18, False), result.detail
 
 
@@ -194,17 +206,19 @@ def has_close_elements(numbers, threshold):
 '''
 
 
-def test_stack_walking_humaneval_solution_scores_zero() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_stack_walking_humaneval_solution_scores_zero(backend: str) -> None:
     task = _task("humaneval", "humaneval-000")
-    result = _score(task, {"solution.py": STACK_WALK})
+    result = _score(task, {"solution.py": STACK_WALK}, backend)
     assert (result.q, result.infra_error) == (0.0, False), result.detail
     assert result.detail.startswith("failed: AssertionError")  # compared here, not there
 
 
-def test_humaneval_reference_and_prompt_only() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_humaneval_reference_and_prompt_only(backend: str) -> None:
     task = _task("humaneval", "humaneval-032")  # its test calls the prompt's own poly()
-    assert run_reference(task, BACKEND, with_solution=True).q == 1.0
-    assert run_reference(task, BACKEND, with_solution=False).q == 0.0
+    assert _reference(task, backend, with_solution=True).q == 1.0
+    assert _reference(task, backend, with_solution=False).q == 0.0
 
 
 # -- BFCL ----------------------------------------------------------------------------------------
@@ -264,12 +278,13 @@ def _harness_task(test_source: str) -> Task:
         ("x = 1\n", "pytest did not run the tests"),  # nothing collected (exit 5)
     ],
 )
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_bad_report_is_an_infrastructure_error(
-    test_source: str, why: str, caplog: pytest.LogCaptureFixture
+    test_source: str, why: str, backend: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     task = _harness_task(test_source)
     with caplog.at_level(logging.WARNING, logger="diagon.tasks.run"):
-        result = run_reference(task, BACKEND, with_solution=True)
+        result = _reference(task, backend, with_solution=True)
     assert (result.q, result.infra_error) == (0.0, True)
     assert result.detail.startswith(f"infrastructure error: {why}"), result.detail
     assert why in caplog.text and task.id in caplog.text
@@ -283,9 +298,16 @@ def test_missing_pytest_is_an_infrastructure_error() -> None:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="two uids need a root caller")
-def test_verification_sandbox_separates_harness_and_worker_uids() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_verification_sandbox_separates_harness_and_worker_uids(backend: str) -> None:
     """The mechanism itself: the harness's directory is the harness's alone."""
-    with create_sandbox(BACKEND, verifier=True) as box:
+    from diagon.tasks.sandboxed import HELPERS, script_text
+
+    try:
+        box = create_sandbox(backend, verifier=True)
+    except SandboxUnavailable as exc:
+        pytest.skip(f"{backend}: {exc}")
+    with box:
         box.write_verifier_file("secret.txt", "expected values")
         box.write_file("probe.py", "import os\nUID = os.getuid()\n")
         script = (
@@ -295,12 +317,11 @@ def test_verification_sandbox_separates_harness_and_worker_uids() -> None:
             "print(untrusted.run('import os\\ntry:\\n    open(\"/verifier/secret.txt\")\\n"
             "    result = \"read\"\\nexcept OSError as e:\\n    result = type(e).__name__'))\n"
         )
-        from diagon.tasks.sandboxed import HELPERS, script_text
-
         for name in HELPERS:
             box.write_verifier_file(name, script_text(name))
         box.write_verifier_file("main.py", script)
-        out = box.exec([sys.executable, "-I", f"{box.verifier_dir}/main.py"], timeout_s=60)
+        python = sys.executable if backend != "docker" else "python3"
+        out = box.exec([python, "-I", f"{box.verifier_dir}/main.py"], timeout_s=60)
         assert out.exit_code == 0, out.stderr_text
         harness_uid, worker_uid = out.stdout_text.split("\n")[0].split()
         assert out.stdout_text.split("\n")[1] == "PermissionError"
