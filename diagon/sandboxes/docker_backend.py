@@ -166,7 +166,7 @@ class DockerSandbox(HarnessMixin, SandboxContext):
         no network, no capabilities, no new privileges, cgroup limits and rlimits."""
         ulimit = self._docker.types.Ulimit
         cpu, fsize = self.limits.cpu_rlimit_s, self.limits.max_file_size_bytes
-        return {
+        options: dict[str, Any] = {
             "detach": True,
             "user": f"{KEEPER_UID}:{KEEPER_UID}",  # PID 1 and `sleep`; commands: exec's user
             "working_dir": self._workdir,
@@ -182,7 +182,6 @@ class DockerSandbox(HarnessMixin, SandboxContext):
                 ulimit(name="core", soft=0, hard=0),
             ],
             "cap_drop": ["ALL"],
-            "cap_add": CAPABILITIES if self._verifier else [],
             "security_opt": ["no-new-privileges"],
             "init": True,
             "environment": self._env,
@@ -198,6 +197,11 @@ class DockerSandbox(HarnessMixin, SandboxContext):
                 for m in self._mounts
             ],
         }
+        if self._verifier:
+            # root keeps CAPABILITIES for the spawner (docker clears the capabilities of
+            # every exec when the container's own user is not root)
+            options.update(user="0", cap_add=CAPABILITIES)
+        return options
 
     def _ensure_image(self, image: str) -> Any:
         """The image object (``attrs`` holds its config)."""
