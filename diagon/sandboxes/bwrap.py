@@ -34,8 +34,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import sys
 import shutil
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import ClassVar

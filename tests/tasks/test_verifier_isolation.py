@@ -15,9 +15,15 @@ import os
 import sys
 import time
 import warnings
+
 import pytest
 
-from diagon.sandboxes import DEFAULT_SANDBOX, SandboxUnavailable, UnsafeSandboxWarning, create_sandbox
+from diagon.sandboxes import (
+    DEFAULT_SANDBOX,
+    SandboxUnavailable,
+    UnsafeSandboxWarning,
+    create_sandbox,
+)
 from diagon.tasks.base import EvalResult, Task
 from diagon.tasks.checkers.bfcl_check import UnsafeCall, safe_call
 from diagon.tasks.evaluators import PytestEvaluator
