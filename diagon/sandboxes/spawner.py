@@ -53,9 +53,14 @@ def kill(proc):
 
 def serve(ctl, config, harness):
     children = {}
+    ctl.settimeout(0.5)
     while True:
         try:
             data = ctl.recv(1 << 20)
+        except TimeoutError:
+            if harness.poll() is None:
+                continue
+            data = b""  # the harness exited, though something else holds its socket
         except OSError:
             data = b""
         if not data:  # the harness exited (its end of the socket closed)
@@ -66,7 +71,9 @@ def serve(ctl, config, harness):
             request = json.loads(data)
             if request["op"] == "spawn":
                 pid, sock = spawn(config, str(request["source"]), children)
+                ctl.settimeout(None)
                 socket.send_fds(ctl, [json.dumps({"pid": pid}).encode()], [sock.fileno()])
+                ctl.settimeout(0.5)
                 sock.close()
                 continue
             proc = children.pop(request.get("pid"), None)

@@ -49,6 +49,16 @@ class Box:
 def echo(*args, **kwargs):
     return args, kwargs
 
+def plain_subclasses():
+    import collections
+    Point = collections.namedtuple("Point", "x y")
+
+    class Sneaky(int):
+        def __eq__(self, other):
+            return True
+
+    return Point(1, 2), collections.OrderedDict(a=1), Sneaky(5)
+
 def cycle():
     raise CycleError(["a", "b", "a"])
 
@@ -102,6 +112,10 @@ def test_values_cross_as_plain_data(worker: untrusted.Remote) -> None:
     args, kwargs = worker.echo(*value, k=[(1,)])
     assert args == value and kwargs == {"k": [(1,)]}
     assert type(args[0]) is tuple and type(args[1][1]) is set and args[3][0] == math.inf
+    # subclasses cross as their plain values: an overridden __eq__ stays in the child
+    point, ordered, sneaky = worker.plain_subclasses()
+    assert (point, ordered, sneaky) == ((1, 2), {"a": 1}, 5)
+    assert type(point) is tuple and type(ordered) is dict and type(sneaky) is int and sneaky != 6
 
 
 def test_objects_stay_in_the_child(worker: untrusted.Remote) -> None:

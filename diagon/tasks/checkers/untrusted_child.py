@@ -43,30 +43,32 @@ def class_info(cls, ref):
 def encode(value, ref, depth=0):
     """``value`` as JSON-ready plain data; ``ref(obj)`` names anything else.
 
-    Exact types only: a subclass of ``int`` or ``list`` may override comparison, so it
-    crosses as a reference, never as a value.
+    Subclasses of the plain types (a namedtuple, an ``OrderedDict``, numpy scalars and
+    arrays) cross as their plain values: JSON text carries no class, so whatever a
+    subclass overrides (``__eq__``) stays on this side.
     """
     if depth > MAX_DEPTH:
         raise ProtocolError(f"value nested deeper than {MAX_DEPTH} levels")
-    kind = type(value)
-    if value is None or kind in (bool, int, float, str):
-        return value
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value  # json.dumps writes the plain number or text of a subclass
     nested = depth + 1
-    if kind is list:
+    if isinstance(value, list):
         return [encode(v, ref, nested) for v in value]
-    if kind is tuple:
+    if isinstance(value, tuple):
         return {"$t": [encode(v, ref, nested) for v in value]}
-    if kind is dict:
+    if isinstance(value, dict):
         return {"$d": [[encode(k, ref, nested), encode(v, ref, nested)] for k, v in value.items()]}
-    if kind in (set, frozenset):
+    if isinstance(value, (set, frozenset)):
         items = [encode(v, ref, nested) for v in value]
-        return {"$s" if kind is set else "$fs": items}
-    if kind is bytes:
-        return {"$b": base64.b64encode(value).decode("ascii")}
+        return {"$fs" if isinstance(value, frozenset) else "$s": items}
+    if isinstance(value, (bytes, bytearray)):
+        return {"$b": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, type) and issubclass(value, BaseException):
         if value.__module__ == "builtins":
             return {"$e": {"ref": None, "name": value.__name__, "base": value.__name__, "mro": []}}
         return {"$e": class_info(value, ref)}
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
+        return encode(value.tolist(), ref, nested)  # a numpy scalar or array
     return {"$r": ref(value)}
 
 
