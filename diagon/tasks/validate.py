@@ -29,21 +29,23 @@ class Validation:
 
     @property
     def ok(self) -> bool:
-        """Oracle exactly 1.0 and null strictly below it."""
-        return self.oracle.q == 1.0 and self.null.q < 1.0
+        """Oracle exactly 1.0 and null strictly below it, both real measurements."""
+        return self.oracle.q == 1.0 and self.null.q < 1.0 and not self.null.infra_error
 
     @property
     def problem(self) -> str:
         """Why the task failed validation ("" when it passed)."""
         if self.oracle.q != 1.0:
             return f"oracle q={self.oracle.q:.3f}: {self.oracle.detail[:200]}"
+        if self.null.infra_error:
+            return f"null run: {self.null.detail[:200]}"
         if self.null.q >= 1.0:
             return "null worker scores 1.0: the evaluator accepts an untouched work dir"
         return ""
 
 
 def _error(exc: BaseException) -> EvalResult:
-    return EvalResult(0.0, 0, 0, f"{type(exc).__name__}: {exc}")
+    return EvalResult(0.0, 0, 0, f"{type(exc).__name__}: {exc}", infra_error=True)
 
 
 def validate_task(task: Task, backend: str, override: str | None = None) -> Validation:

@@ -296,6 +296,19 @@ def test_bad_report_is_an_infrastructure_error(
     assert why in caplog.text and task.id in caplog.text
 
 
+def test_validation_fails_a_verifier_that_breaks_without_outputs() -> None:
+    """A null run that ends in an infrastructure error is no "null < 1.0" pass."""
+    from diagon.tasks.validate import validate_task
+
+    task = _harness_task(  # collects with the reference's solution.py, crashes without it
+        "import os\nif not os.path.exists('solution.py'):\n    os._exit(0)\n"
+        "def test_a():\n    pass\n"
+    )
+    verdict = validate_task(task, BACKEND)
+    assert verdict.oracle.q == 1.0 and verdict.null.infra_error and not verdict.ok
+    assert verdict.problem.startswith("null run: infrastructure error: no junit report")
+
+
 def test_missing_pytest_is_an_infrastructure_error() -> None:
     base = _task("builtin", "code-roman-numerals")
     evaluator = PytestEvaluator(dict(base.evaluator.tests), python="/nonexistent/python3")  # type: ignore[attr-defined]
