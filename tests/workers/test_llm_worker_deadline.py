@@ -31,15 +31,16 @@ def _job() -> ExecutionJob:
 
 
 def _timed_job(server, monkeypatch, *overrides: str):
-    """Run one job; return (outcome, seconds from start until the verifier was called)."""
+    """Run one job; return (outcome, seconds from start until the worker's files were taken
+    for the verifier)."""
     ends: list[float] = []
-    real = llm_worker.evaluate
+    real = llm_worker.collect
 
-    def evaluate(task, box):
+    def collect(task, box):
         ends.append(time.monotonic())
         return real(task, box)
 
-    monkeypatch.setattr(llm_worker, "evaluate", evaluate)
+    monkeypatch.setattr(llm_worker, "collect", collect)
     cfg = compose_config(["worker=llm", "model=compatible", f"model.base_url={server.base_url}",
                           "worker.model_id=fake", "model.max_attempts=1", f"worker.timeout_s={TIMEOUT_S}",
                           *overrides])
