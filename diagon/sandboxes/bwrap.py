@@ -182,7 +182,9 @@ class BwrapSandbox(HarnessMixin, HostWorkdirSandbox):
         if self._setpriv is not None and self._uid is not None and self._harness.owner:
             harness = profile.drop_privileges_args(self._setpriv, self._harness.owner[0])
             worker = profile.drop_privileges_args(self._setpriv, self._uid)
-        return spawner_argv(sys.executable, harness, worker)
+        # the sandbox's own interpreter where it has one (checkers run with it too)
+        python = getattr(self, "python", None) or sys.executable
+        return spawner_argv(python, harness, worker)
 
     def _run(self, cmd: list[str], timeout_s: float, stdin: bytes | None) -> RawRun:
         if not self._mounts:
