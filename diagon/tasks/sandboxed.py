@@ -4,8 +4,8 @@ Evaluators run in a verification sandbox (``diagon.sandboxes.verifier``, made by
 :func:`diagon.tasks.run.verify`): the checker files and the report live in the harness's
 private directory, which the worker's code (run only in child processes through
 ``diagon/tasks/checkers/untrusted.py``, as another uid) can neither read nor write. A
-backend without verification sandboxes (docker) gets a fresh hidden directory of the work
-dir (``.diagon-eval-<hex>``) instead. Checkers always run isolated (``python -I``: no
+sandbox that is not a verification sandbox (another backend) gets a fresh hidden directory
+of the work dir (``.diagon-eval-<hex>``) instead. Checkers always run isolated (``python -I``: no
 work dir or script dir on ``sys.path``, no user site, no ``PYTHON*`` variables), so a
 ``usercustomize.py``, ``sitecustomize.py`` or ``.pth`` file left by the worker never runs.
 
@@ -95,7 +95,7 @@ def script_text(name: str) -> str:
 
 class HarnessDir:
     """Where a checker's files and report live: the verification sandbox's private
-    directory, else a fresh hidden directory of the work dir (docker)."""
+    directory, else a fresh hidden directory of the work dir."""
 
     def __init__(self, box: Sandbox) -> None:
         self.box = box
