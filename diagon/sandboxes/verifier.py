@@ -26,6 +26,8 @@ from typing import Protocol, runtime_checkable
 from diagon.sandboxes import paths
 from diagon.sandboxes.base import Sandbox
 
+# the largest report or result the host reads back from the harness's directory
+MAX_REPORT_BYTES = 64 * 1024 * 1024
 SPAWNER_SOURCE = resources.files("diagon.sandboxes").joinpath("spawner.py").read_text(encoding="utf-8")
 
 
@@ -61,7 +63,7 @@ class VerifierDir:
         paths.write_file(self.host, path, data, self.owner)
 
     def read(self, path: str | PurePath) -> bytes:
-        return paths.read_file(self.host, path)
+        return paths.read_file(self.host, path, max_bytes=MAX_REPORT_BYTES)
 
 
 def spawner_argv(python: str, harness_prefix: list[str], worker_prefix: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from diagon.sandboxes import Sandbox, SandboxError
+from diagon.sandboxes import Sandbox, SandboxError, SandboxFileTooLarge
 from diagon.sandboxes.base import MiB
 from diagon.sandboxes.workdir import HostWorkdirSandbox
 
@@ -32,6 +32,15 @@ class Snapshot:
     files: dict[str, bytes] = field(default_factory=dict)
     executable: set[str] = field(default_factory=set)
     size: int = 0
+
+    def read(self, box: Sandbox, rel: str) -> bytes | None:
+        """``rel`` of ``box`` streamed up to what the budget has left (None: unreadable)."""
+        try:
+            return box.read_file(rel, max_bytes=max(0, MAX_BYTES - self.size))
+        except SandboxFileTooLarge:
+            raise OutputTooLarge(f"the work dir holds more than {MAX_BYTES // MiB} MiB") from None
+        except (SandboxError, OSError, ValueError):
+            return None  # vanished, or not a regular file: the worker's choice
 
     def add(self, rel: str, data: bytes, executable: bool) -> None:
         if len(self.files) >= MAX_FILES:
@@ -78,11 +87,9 @@ def _host_snapshot(box: HostWorkdirSandbox) -> Snapshot:
             if stat.S_ISDIR(mode) and rel not in mounts:
                 stack.append(rel)
             elif stat.S_ISREG(mode):
-                try:
-                    data = box.read_file(rel.as_posix())
-                except (SandboxError, OSError):
-                    continue
-                snap.add(rel.as_posix(), data, bool(mode & 0o111))
+                data = snap.read(box, rel.as_posix())
+                if data is not None:
+                    snap.add(rel.as_posix(), data, bool(mode & 0o111))
     return snap
 
 
@@ -97,9 +104,7 @@ def _exec_snapshot(box: Sandbox) -> Snapshot:
         rel = raw.decode("utf-8", errors="surrogateescape").removeprefix("./")
         if not rel or rel == "." or any(m in PurePosixPath(rel).parents for m in mounts):
             continue
-        try:
-            data = box.read_file(rel)
-        except (SandboxError, OSError, ValueError):
-            continue
-        snap.add(rel, data, False)
+        data = snap.read(box, rel)
+        if data is not None:
+            snap.add(rel, data, False)
     return snap
