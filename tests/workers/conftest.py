@@ -22,3 +22,35 @@ def openai_server() -> Iterator[Any]:
     server = servers.OpenAIServer()
     yield server
     server.shutdown()
+
+
+@pytest.fixture
+def run_llm_job(openai_server: Any) -> Any:
+    """``run(task_id="code-roman-numerals", *overrides)``: one job of the ``llm`` worker on a
+    builtin task with ``openai_server`` as its model; returns ``(outcome, config)``."""
+    return lambda task_id="code-roman-numerals", *overrides: _llm_job(openai_server, task_id, *overrides)
+
+
+def _llm_job(server: Any, task_id: str, *overrides: str) -> Any:
+    import asyncio
+
+    import numpy as np
+
+    from diagon.config import compose_config
+    from diagon.runner import _worker_kwargs
+    from diagon.tasks.catalogue import load_catalogue
+    from diagon.workers.base import ExecutionJob, create_worker
+
+    cfg = compose_config(["worker=llm", "model=compatible", f"model.base_url={server.base_url}",
+                          "worker.model_id=fake", "model.max_attempts=1", *overrides])  # fmt: skip
+    worker = create_worker("llm", **_worker_kwargs(cfg))
+    job = ExecutionJob(listing_id=7, contractor=3, task=load_catalogue("builtin")[task_id],
+                       tier="sonnet", effort="medium", skills=(), skill_match=False, strategy="")  # fmt: skip
+
+    async def main() -> Any:
+        try:
+            return await worker.execute(job, np.random.default_rng(0))
+        finally:
+            await worker.aclose()
+
+    return asyncio.run(main()), cfg

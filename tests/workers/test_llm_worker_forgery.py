@@ -4,15 +4,7 @@ gets the real score of that module, 0, and the attack's refusals show in the det
 
 from __future__ import annotations
 
-import asyncio
 import json
-
-import numpy as np
-
-from diagon.config import compose_config
-from diagon.runner import _worker_kwargs
-from diagon.tasks.catalogue import load_catalogue
-from diagon.workers.base import ExecutionJob, create_worker
 
 TASK_ID = "code-roman-numerals"
 FORGED = (
@@ -48,29 +40,13 @@ def from_roman(s):
 """
 
 
-def test_llm_worker_cannot_forge_its_score(openai_server) -> None:
+def test_llm_worker_cannot_forge_its_score(openai_server, run_llm_job) -> None:
     S = openai_server.__class__
     openai_server.queue(
         S.tool_calls([("c1", "write_file", json.dumps({"path": "solution.py", "content": MODULE}))], 900, 400),
         S.tool_calls([("c2", "submit", json.dumps({"summary": "done"}))], 1000, 10),
     )
-    cfg = compose_config(
-        ["worker=llm", "model=compatible", f"model.base_url={openai_server.base_url}",
-         "worker.model_id=fake-worker", "model.max_attempts=1"]
-    )  # fmt: skip
-    worker = create_worker("llm", **_worker_kwargs(cfg))
-    job = ExecutionJob(
-        listing_id=1, contractor=1, task=load_catalogue("builtin")[TASK_ID], tier="sonnet",
-        effort="medium", skills=(), skill_match=False, strategy="",
-    )  # fmt: skip
-
-    async def main():
-        try:
-            return await worker.execute(job, np.random.default_rng(0))
-        finally:
-            await worker.aclose()
-
-    out = asyncio.run(main())
+    out, _ = run_llm_job(TASK_ID)
     assert (out.q, out.infra_error) == (0.0, False), out.detail
     assert "0/18 passed" in out.detail and "PermissionError" in out.detail
     assert "forged" not in out.detail
