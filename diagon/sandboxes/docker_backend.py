@@ -67,7 +67,7 @@ from diagon.sandboxes.docker_support import (
     tree_archive,
     within,
 )
-from diagon.sandboxes.docker_verifier import CAPABILITIES, VERIFIER_DIR, DockerHarness
+from diagon.sandboxes.docker_verifier import CAPABILITIES, VERIFIER_DIR, WORKER_UID, DockerHarness
 from diagon.sandboxes.mounts import Mount, MountSpecs, check_mounts, mount_of, read_only_error
 from diagon.sandboxes.paths import tar_member_head
 from diagon.sandboxes.verifier import HarnessMixin
@@ -273,7 +273,9 @@ class DockerSandbox(HarnessMixin, SandboxContext):
         command) and wait until they are gone; if any survives, restart the container,
         which ends them all (the work dir stays, /tmp is emptied)."""
         try:
-            code, _ = self._container.exec_run(["sh", "-c", REAPER], user=self._user)
+            # a verification container reaps the worker's uid (its root must live on)
+            user = str(WORKER_UID) if self._harness is not None else self._user
+            code, _ = self._container.exec_run(["sh", "-c", REAPER], user=user)
         except self._docker.errors.DockerException:
             code = -1
         if code != 0:  # e.g. a fork bomb left no pid for the reaper: SIGKILL all, start again

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from diagon.sandboxes import Sandbox, SandboxError, SandboxLimits, create_sandbox
-from diagon.tasks.base import EvalResult, Task
+from diagon.tasks.base import EvalResult, Task, VerifierUnavailable
 from diagon.tasks.outputs import OutputTooLarge, Snapshot, restore, snapshot
 from diagon.tasks.sandboxed import infra_error, populate
 
@@ -85,7 +85,9 @@ def verify(
         with open_task_sandbox(task, backend, limits, override, verifier=True) as box:
             restore(box, outputs)
             result = task.evaluator.evaluate(box, task.timeout_s)
-    except Exception as exc:  # noqa: BLE001 - no failure of the verification may end the run
+    except VerifierUnavailable:
+        raise  # the sandbox cannot verify at all: the run stops (resumable), nothing scored
+    except Exception as exc:  # noqa: BLE001 - no other failure of the verification ends the run
         result = infra_error(f"verification failed: {type(exc).__name__}: {exc}")
     if result.infra_error:
         logger.warning("task %s (%s): %s", task.id, task.source, result.detail)

@@ -24,7 +24,7 @@ from diagon.sandboxes import (
     UnsafeSandboxWarning,
     create_sandbox,
 )
-from diagon.tasks.base import EvalResult, Task
+from diagon.tasks.base import EvalResult, Task, VerifierUnavailable
 from diagon.tasks.checkers.bfcl_check import UnsafeCall, safe_call
 from diagon.tasks.evaluators import PytestEvaluator
 from diagon.tasks.registry import collect_tasks
@@ -309,11 +309,13 @@ def test_validation_fails_a_verifier_that_breaks_without_outputs() -> None:
     assert verdict.problem.startswith("null run: infrastructure error: no junit report")
 
 
-def test_missing_pytest_is_an_infrastructure_error() -> None:
+def test_missing_pytest_stops_instead_of_scoring() -> None:
+    """A harness that cannot start at all is no measurement either: it raises (the run
+    stops, resumable) rather than record a q."""
     base = _task("builtin", "code-roman-numerals")
     evaluator = PytestEvaluator(dict(base.evaluator.tests), python="/nonexistent/python3")  # type: ignore[attr-defined]
-    result = run_reference(dataclasses.replace(base, evaluator=evaluator), BACKEND, True)
-    assert (result.q, result.infra_error) == (0.0, True), result.detail
+    with pytest.raises(VerifierUnavailable, match="cannot import pytest"):
+        run_reference(dataclasses.replace(base, evaluator=evaluator), BACKEND, True)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="two uids need a root caller")
@@ -339,7 +341,7 @@ def test_verification_sandbox_separates_harness_and_worker_uids(backend: str) ->
         for name in HELPERS:
             box.write_verifier_file(name, script_text(name))
         box.write_verifier_file("main.py", script)
-        python = sys.executable if backend != "docker" else "python3"
+        python = getattr(box, "python", None) or ("python3" if backend == "docker" else sys.executable)
         out = box.exec([python, "-I", f"{box.verifier_dir}/main.py"], timeout_s=60)
         assert out.exit_code == 0, out.stderr_text
         harness_uid, worker_uid = out.stdout_text.split("\n")[0].split()
