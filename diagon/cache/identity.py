@@ -32,8 +32,8 @@ holds
 
 Every real task version includes the verifier isolation version
 (:data:`diagon.tasks.digest.VERIFIER_ISOLATION`), so entries scored by a verifier path that
-was since found exploitable never match again; ``KeyMaterial(kind, pre_isolation=True)``
-gives the versions they were stored under (``diagon cache stats``/``verify`` report them).
+was since found exploitable never match again; ``KeyMaterial(kind, isolation=n)`` gives
+the versions they were stored under at an earlier version ``n`` (``diagon cache stats``/``verify`` report them).
 
 Task versions are memoised per task for the life of the process (and per
 :class:`KeyMaterial`), so a lookup costs two dictionary reads and one sha256.
@@ -121,10 +121,10 @@ class KeyMaterial:
         executors: Mapping[str, str] | None = None,
         task_paths: Mapping[str, str] | None = None,
         *,
-        pre_isolation: bool = False,
+        isolation: int | None = None,
     ) -> None:
         self.worker_kind = worker_kind
-        self.pre_isolation = pre_isolation
+        self.isolation = isolation  # None: the current verifier isolation version
         self.executors = dict(executors or {})
         self._paths = dict(task_paths or {})
         self._resolver: Any = None
@@ -152,14 +152,18 @@ class KeyMaterial:
     def _compute(self, task: TaskSpec, uses_skills: bool) -> str:
         if self.worker_kind == "synthetic":
             return spec_version(task)
-        from diagon.tasks.digest import pre_isolation_digest, skills_digest, task_digest
+        from diagon.tasks.digest import isolation_digest, skills_digest, task_digest
 
         if self._resolver is None:
             from diagon.tasks.registry import TaskResolver
 
             self._resolver = TaskResolver(self._paths)
-        version = pre_isolation_digest if self.pre_isolation else task_digest
-        digest = version(self._resolver.get(task.source, task.id))
+        resolved = self._resolver.get(task.source, task.id)
+        digest = (
+            task_digest(resolved)
+            if self.isolation is None
+            else isolation_digest(resolved, self.isolation)
+        )
         if uses_skills:
             digest = sha256_hex({"task": digest, "skills": skills_digest(task.cluster)})[:VERSION_CHARS]
         return digest

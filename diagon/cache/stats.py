@@ -73,17 +73,20 @@ def _current_versions(
     worker: str, source: str, pre_isolation: bool = False
 ) -> dict[str, set[str]] | None:
     """task id → its current versions for ``worker`` (None: the source is not loadable);
-    ``pre_isolation``: the versions before verifier isolation (none for ``synthetic``,
-    which never runs a verifier)."""
+    ``pre_isolation``: the versions under every earlier verifier isolation version (none
+    for ``synthetic``, which never runs a verifier)."""
     try:
         from diagon.cache.identity import KeyMaterial
         from diagon.tasks.catalogue import load_catalogue
+        from diagon.tasks.digest import VERIFIER_ISOLATION
 
         if pre_isolation and worker == "synthetic":
             return {}
-        keys = KeyMaterial(worker, pre_isolation=pre_isolation)
+        isolations = range(1, VERIFIER_ISOLATION) if pre_isolation else (None,)
+        all_keys = [KeyMaterial(worker, isolation=n) for n in isolations]
         return {
-            t.id: {keys.task_version(t, match) for match in (False, True)} for t in load_catalogue(source).tasks
+            t.id: {keys.task_version(t, match) for keys in all_keys for match in (False, True)}
+            for t in load_catalogue(source).tasks
         }
     except Exception:  # sources needing a local corpus may be absent here
         return None

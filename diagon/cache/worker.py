@@ -196,7 +196,7 @@ class CachedWorker:
                 self._count("hits", round_)
                 return self._replay(chosen, len(ids))
         out = await self.inner.execute(job, rng)
-        if self.write:
+        if self.write and not out.infra_error:  # a failed verification is no measurement
             entry = self._entry(job, key, out, round_)
             self.store.add([entry])  # a resumed round's re-execution keeps the first stored id
         self._count("misses" if self.policy == "replay" else "writes", round_)

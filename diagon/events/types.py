@@ -131,6 +131,9 @@ class ExecutionFinished(Event, frozen=True, kw_only=True):
     cache: str | None  # hit | miss (fast) | write (full, stored) | None (no cache in use)
     detail: str
     postings: list[Posting]
+    # the verification itself failed (malformed or missing report, checker crash): q = 0 is
+    # then no measurement of the work; such outcomes are never stored in the cache
+    infra_error: bool = False
 
 
 class PaymentDecided(Event, frozen=True, kw_only=True):

@@ -105,4 +105,5 @@ async def execute_phase(ctx: RoundContext) -> None:
             cache=out.cache,
             detail=out.detail,
             postings=postings,
+            infra_error=out.infra_error,
         )

@@ -15,6 +15,7 @@ from diagon.analysis.inequality import (
     wealth_gini_all,
 )
 from diagon.analysis.labels import built_in_effects, run_labels
+from diagon.files import write_text
 from diagon.money import fmt_usd
 from diagon.rundir.flags import economy_notes
 from diagon.rundir.runjson import read_run_json
@@ -49,6 +50,7 @@ class RunSummary:
     llm_fallbacks: tuple[int, int] | None = None
     built_in: list[str] = field(default_factory=list)  # scripted traders: effects set by parameters
     edge_cases: list[str] = field(default_factory=list)  # economic edge cases (diagon.rundir.flags)
+    infra_errors: int = 0  # executions whose verification failed (q = 0 is no measurement)
 
     def rows(self) -> list[tuple[str, str]]:
         rows = [
@@ -72,6 +74,8 @@ class RunSummary:
             ("contract Gini, all / active agents", f"{self.contract_gini_all:.3f} / {self.contract_gini_active:.3f}"),
             ("agents in debt (counted as $0 in the Ginis)", str(self.agents_in_debt)),
         ]
+        if self.infra_errors:
+            rows.append(("verification failures (scored q = 0, not cached)", str(self.infra_errors)))
         if self.llm_fallbacks is not None:
             fell, total = self.llm_fallbacks
             rows.append(("LLM decisions fell back", f"{fell} of {total} ({fell / total:.1%})" if total else "0 of 0"))
@@ -101,9 +105,7 @@ def write_summary(run_dir: Path | str, summary: RunSummary | None = None) -> Pat
     """Save the summary as ``<run_dir>/summary.txt`` (what ``diagon run`` printed)."""
     summary = summary or summarise(run_dir)
     path = Path(run_dir) / SUMMARY_FILE
-    tmp = path.with_suffix(".txt.tmp")
-    tmp.write_text(summary.text(), encoding="utf-8")
-    tmp.replace(path)  # never a half-written summary
+    write_text(path, summary.text())  # atomic, never through a planted link
     return path
 
 
@@ -129,6 +131,9 @@ def summarise(run_dir: Path | str) -> RunSummary:
         by_family[str(family)] = (len(group), int(group["balance"].mean()), int(group["balance"].sum()))
     hits = int(cache_counts.get("hit", 0))
     labels = run_labels(meta, hits)
+    infra_errors = int(tx["infra_error"].fillna(False).sum()) if "infra_error" in tx else 0
+    if infra_errors:
+        labels.insert(0, f"{infra_errors} executions had a FAILED VERIFICATION (q = 0 is no measurement)")
     fallbacks = _llm_fallbacks(run_dir)
     if fallbacks is not None and fallbacks[0]:  # before the REPLAYED label, which run_labels puts last
         labels.insert(len(labels) - bool(hits),
@@ -157,6 +162,7 @@ def summarise(run_dir: Path | str) -> RunSummary:
         wealth_by_family=by_family,
         cache_counts=cache_counts,
         llm_fallbacks=fallbacks,
+        infra_errors=infra_errors,
         built_in=built_in_effects(meta, agents),
         edge_cases=economy_notes(run_dir, meta["config"], tx),
     )

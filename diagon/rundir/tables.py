@@ -94,6 +94,7 @@ class _Finished(NamedTuple):
     cost: int
     cache: str | None
     synthetic: bool
+    infra_error: bool
 
 
 def _replay_tables(events_path: Path, dispute_threshold_bp: int) -> dict[str, _Table]:
@@ -140,7 +141,7 @@ def _replay_tables(events_path: Path, dispute_threshold_bp: int) -> dict[str, _T
         elif t is ev.ExecutionPlanned:
             planned[e.listing_id] = (e.tier, e.effort)
         elif t is ev.ExecutionFinished:
-            finished[e.listing_id] = _Finished(e.skill_match, e.cost, e.cache, e.synthetic)
+            finished[e.listing_id] = _Finished(e.skill_match, e.cost, e.cache, e.synthetic, e.infra_error)
             tally(e.contractor)["execution_cost"] += e.cost
         elif t is ev.PaymentDecided:
             texts.add(round=e.round, agent=e.poster, kind="payment_reason", listing_id=e.listing_id, text=e.reason)
@@ -202,6 +203,7 @@ def _transaction_row(
         "execution_cost": done.cost if done else 0,
         "cache": done.cache if done else None,
         "synthetic": done.synthetic if done else None,
+        "infra_error": done.infra_error if done else None,
         "poster_rep_before": p_rep.avg_as_poster, "contractor_rep_before": c_rep.avg_as_contractor,
         "poster_experience": state.reputation.experience(e.poster),
         "contractor_experience": state.reputation.experience(e.contractor),

@@ -21,7 +21,7 @@ defines what a worker gets and how its work is scored:
 * ``isolation``: :data:`VERIFIER_ISOLATION`, the version of how verification is kept out of
   the worker's reach. It is bumped whenever a verifier path turns out to have been
   exploitable, which changes every task's version at once: outcomes scored before are
-  never replayed, and :func:`pre_isolation_digest` lets ``diagon cache stats``/``verify``
+  never replayed, and :func:`isolation_digest` of the earlier versions lets ``diagon cache stats``/``verify``
   name them.
 
 Economic and presentation metadata (title, difficulty, c_k, p_k, category, tags, cluster)
@@ -56,8 +56,11 @@ DIGEST_CHARS = 32
 #: 1 (no ``isolation`` key): the worker sandbox showed Diagon's venv, i.e. every builtin
 #: task's expected output and solution, HumanEval's and BFCL's answers (issue 10), so an
 #: outcome scored then may be a forged q = 1.0. 2: the sandbox has its own Python without
-#: any answer, and ``verify_in_dir`` no longer runs worker code on the host.
-VERIFIER_ISOLATION = 2
+#: any answer, and ``verify_in_dir`` no longer runs worker code on the host (but pytest still
+#: imported the worker's module into the harness, which could rewrite the report, and the
+#: HumanEval/BFCL checkers ran worker code beside their results). 3: verification in a
+#: fresh sandbox after the worker is dead, harness and worker code under two uids.
+VERIFIER_ISOLATION = 3
 
 _lock = threading.Lock()
 _tasks: dict[int, tuple[Task, str]] = {}  # id(task) -> (task kept alive, digest)
@@ -148,13 +151,17 @@ def describe(obj: Any) -> Any:
 
 
 def _compute(task: Task) -> str:
-    return _sha(_canonical({**_definition(task), "isolation": VERIFIER_ISOLATION}))[:DIGEST_CHARS]
+    return isolation_digest(task, VERIFIER_ISOLATION)
 
 
-def pre_isolation_digest(task: Task) -> str:
-    """The digest the task had under isolation version 1 (no ``isolation`` key), which
-    cache entries written before the fix of issue 10 carry (not memoised: stats only)."""
-    return _sha(_canonical(_definition(task)))[:DIGEST_CHARS]
+def isolation_digest(task: Task, isolation: int) -> str:
+    """The task's digest under verifier isolation version ``isolation`` (1: no ``isolation``
+    key, as before issue 10). Earlier versions are what outdated cache entries carry
+    (not memoised: stats only)."""
+    definition = _definition(task)
+    if isolation > 1:
+        definition["isolation"] = isolation
+    return _sha(_canonical(definition))[:DIGEST_CHARS]
 
 
 def _definition(task: Task) -> dict[str, Any]:
