@@ -105,7 +105,8 @@ def lookup_benchmark(n: int, lookups: int, tasks: int = 2000) -> dict:
 
 def _available_worker(requested: str) -> str:
     from diagon.config import compose_config
-    from diagon.runner import RunError, check_runnable
+    from diagon.run_checks import check_runnable
+    from diagon.runner import RunError
 
     if requested != "auto":
         return requested

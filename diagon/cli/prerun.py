@@ -78,7 +78,8 @@ def check_run_args(args: Sequence[str]) -> list[DiagonConfig] | None:
 
 def check_jobs_runnable(configs: Sequence[DiagonConfig]) -> None:
     """Run the runner's pre-run checks for every distinct job of a sweep (seeds aside)."""
-    from diagon.runner import RunError, check_runnable
+    from diagon.run_checks import check_runnable
+    from diagon.runner import RunError
 
     seen: set[str] = set()
     for cfg in configs:

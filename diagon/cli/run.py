@@ -35,7 +35,8 @@ def print_summary(run_dir: Path) -> None:
 
 def run_with_progress(cfg: DiagonConfig, run_dir: Path, *, resume: bool = False) -> None:
     """Play a run with a per-round progress bar, then print the summary."""
-    from diagon.runner import check_runnable, execute_run
+    from diagon.run_checks import check_runnable
+    from diagon.runner import execute_run
 
     check_runnable(cfg)  # before the progress bar: a refused run prints one line
     with Progress(

@@ -246,7 +246,7 @@ class ModelConfig:
             "model.max_fallback_share",
             f"must be in [0, 1] or null, got {self.max_fallback_share!r}",
         )
-        # the name is checked against the trader registry before the run (runner.check_runnable),
+        # the name is checked against the trader registry before the run (run_checks.check_runnable),
         # so a trader registered with @trader("name") is selectable
         _check(self.trader is None or bool(self.trader.strip()), "model.trader", "must be a trader name or null")
         _check(not (self.record and self.replay), "model.record", "cannot record and replay at once")

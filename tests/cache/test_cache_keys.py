@@ -24,7 +24,8 @@ from diagon.cache.portable import export_cache, import_cache
 from diagon.cache.stats import cache_stats
 from diagon.config import compose_config
 from diagon.rng import rng_for
-from diagon.runner import RunError, check_runnable
+from diagon.run_checks import check_runnable
+from diagon.runner import RunError
 from diagon.tasks import digest
 from diagon.tasks.builtin_pool import builtin_root
 from diagon.tasks.catalogue import load_catalogue

@@ -15,8 +15,9 @@ from diagon.config import compose_config
 from diagon.config.schema import EFFORTS
 from diagon.events import comparable_lines
 from diagon.rng import rng_for
+from diagon.run_checks import check_runnable
 from diagon.rundir.checkpoints import latest_checkpoint
-from diagon.runner import MarketRun, RunError, check_runnable, execute_run
+from diagon.runner import MarketRun, RunError, execute_run
 from diagon.tasks.catalogue import catalogue_for
 from diagon.workers.base import ExecutionJob, ExecutionOutcome
 

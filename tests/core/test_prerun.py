@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from diagon.config import ConfigError, compose_config
-from diagon.runner import RunError, check_runnable
+from diagon.run_checks import check_runnable
+from diagon.runner import RunError
 from diagon.traders.registry import _REGISTRY, trader
 
 
