@@ -11,17 +11,20 @@ from __future__ import annotations
 import argparse
 import logging
 import statistics
-import sys
 import time
 import warnings
 from collections.abc import Callable
 
-from diagon.sandboxes import SandboxUnavailable, UnsafeSandboxWarning, create_sandbox
+from diagon.sandboxes import Sandbox, SandboxUnavailable, UnsafeSandboxWarning, create_sandbox
+from diagon.tasks.sandboxed import sandbox_python
 
+PYTHON = "{python}"  # replaced by the sandbox's interpreter (diagon.tasks.sandboxed.sandbox_python)
 COMMANDS = {
     "true": ["true"],
     "python3 -c pass": ["python3", "-c", "pass"],
-    "venv python -c pass": [sys.executable, "-c", "pass"],
+    # the worker's own Python (bwrap: /opt/diagon-python, first on PATH; Diagon's venv is
+    # never visible inside a sandbox)
+    "python -c pass": [PYTHON, "-c", "pass"],
 }
 
 
@@ -35,10 +38,14 @@ def _timed(fn: Callable[[], None], runs: int) -> list[float]:
     return samples
 
 
+def _argv(box: Sandbox, cmd: list[str]) -> list[str]:
+    return [sandbox_python(box) if part == PYTHON else part for part in cmd]
+
+
 def _cycle(backend: str, cmd: list[str]) -> Callable[[], None]:
     def run() -> None:
         with create_sandbox(backend) as box:
-            result = box.exec(cmd)
+            result = box.exec(_argv(box, cmd))
         if result.exit_code != 0:
             raise RuntimeError(f"{backend} {cmd}: {result}")
 
@@ -68,7 +75,7 @@ def main() -> None:
         for label, cmd in COMMANDS.items():
             cycle = _timed(_cycle(backend, cmd), args.runs)
             with create_sandbox(backend) as box:
-                exec_only = _timed(lambda box=box, cmd=cmd: box.exec(cmd) and None, args.runs)
+                exec_only = _timed(lambda box=box, cmd=cmd: box.exec(_argv(box, cmd)) and None, args.runs)
             p90 = statistics.quantiles(cycle, n=10)[-1]
             print(
                 f"{backend:<11} {label:<20} {statistics.median(cycle):>13.1f} {p90:>8.1f}"
